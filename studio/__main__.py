@@ -1,0 +1,3 @@
+from studio.app.cli import main
+
+raise SystemExit(main())

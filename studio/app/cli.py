@@ -1,0 +1,46 @@
+"""`studio` command line. Each subcommand lives in its own module under studio/app/commands/ and
+exposes `register(subparsers)`; the module list below is the only place they are named."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from studio.core.errors import UserError
+from studio.core.log import setup_logging
+from studio.core.secrets import mask_text
+
+COMMAND_MODULES = [
+    "studio.app.commands.live",
+    "studio.app.commands.devices",
+    "studio.app.commands.bench",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studio", description="Anchor Studio: live-commerce broadcasting.")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log detail (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging([logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)])
+    if not getattr(args, "func", None):
+        args = parser.parse_args(["app", *(argv or [])]) if "studio.app.commands.app" in COMMAND_MODULES else None
+        if args is None:
+            parser.print_help()
+            return 0
+    try:
+        return int(args.func(args) or 0)
+    except UserError as e:
+        print(f"studio: {mask_text(str(e))}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        return 130

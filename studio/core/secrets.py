@@ -1,0 +1,83 @@
+"""Secrets: stream keys and tokens live in the OS keyring or the environment, and are masked in every text.
+
+`mask_text` is applied by the log filter, the status line and every user-facing error, so a key that
+reaches a message by accident is still never shown.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+
+KEYRING_SERVICE = "anchor-studio"
+MASK = "****"
+
+# rtmp[s]://host[:port]/app/<key>: everything after the app segment is the key (query included).
+_STREAM_URL = re.compile(r"(?P<head>\b(?:rtmps?|rtmpt|rtmpe|srt)://[^/\s]+/[^/\s?]+/)(?P<key>[^\s'\"]+)", re.I)
+# Tokens in query strings and headers: key=..., token=..., access_token=..., api_key=...
+_QUERY_SECRET = re.compile(
+    r"(?P<head>\b(?:key|token|access_token|api_key|apikey|secret|password|streamkey|stream_key)=)(?P<key>[^&\s'\"]+)",
+    re.I,
+)
+
+_registered: set[str] = set()
+_lock = threading.Lock()
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret value so that it is masked wherever it appears, even outside a URL."""
+    if value and len(value) >= 4:
+        with _lock:
+            _registered.add(value)
+
+
+def mask_text(text: str) -> str:
+    """Return `text` with stream keys, tokens and every registered secret replaced by ****."""
+    if not text:
+        return text
+    text = _STREAM_URL.sub(lambda m: m.group("head") + MASK, text)
+    text = _QUERY_SECRET.sub(lambda m: m.group("head") + MASK, text)
+    with _lock:
+        secrets = sorted(_registered, key=len, reverse=True)
+    for s in secrets:
+        if s in text:
+            text = text.replace(s, MASK)
+    return text
+
+
+def mask_url(url: str) -> str:
+    """`rtmp://host/app/key` → `rtmp://host/app/****`."""
+    return mask_text(url)
+
+
+def stream_key_of(url: str) -> str | None:
+    m = _STREAM_URL.search(url)
+    return m.group("key") if m else None
+
+
+def get_secret(name: str, env_var: str | None = None) -> str | None:
+    """Look a secret up in the environment first (headless use), then in the OS keyring."""
+    if env_var and os.environ.get(env_var):
+        value = os.environ[env_var]
+        register_secret(value)
+        return value
+    try:
+        import keyring
+        from keyring.errors import KeyringError
+
+        try:
+            value = keyring.get_password(KEYRING_SERVICE, name)
+        except KeyringError:
+            value = None
+    except Exception:  # no usable backend on a bare server: the environment is the way there
+        value = None
+    register_secret(value)
+    return value
+
+
+def set_secret(name: str, value: str) -> None:
+    import keyring
+
+    register_secret(value)
+    keyring.set_password(KEYRING_SERVICE, name, value)

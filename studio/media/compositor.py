@@ -1,0 +1,181 @@
+"""The compositor: draws the program canvas (I420) at the canvas rate, on absolute deadlines.
+
+Each tick pulls the latest frame of every video layer's source (scaling only when a new frame
+arrived), then blends the overlay board's cached images over their own rectangles. A tick that
+starts more than one frame late is counted as lagged and skipped, never rendered late: the encoder
+repeats the previous frame so time never shifts (constant frame rate).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import cv2
+import numpy as np
+
+from studio.core.log import get_logger
+from studio.media.blend import blend_onto_i420, i420_planes
+from studio.media.clock import frame_due, frame_index_at
+from studio.media.overlay import OverlayBoard
+from studio.media.sources.base import CapturedFrame, VideoSource
+
+log = get_logger("media.compositor")
+
+BLACK = (16, 128, 128)  # limited-range YUV black
+
+
+@dataclass
+class VideoLayer:
+    """A source drawn into a rectangle of the canvas. `crop` is (left, top, right, bottom) pixels of the
+    source to cut away before scaling."""
+
+    source: VideoSource
+    x: int = 0
+    y: int = 0
+    width: int | None = None   # None: the canvas size
+    height: int | None = None
+    crop: tuple[int, int, int, int] = (0, 0, 0, 0)
+    visible: bool = True
+    _cached_seq: int = field(default=-1, repr=False)
+    _cached: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    _slate: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+
+
+def _even(v: int) -> int:
+    return max(2, v - (v % 2))
+
+
+def _scale_frame(frame: CapturedFrame, crop: tuple[int, int, int, int], w: int, h: int):
+    """Crop and scale a captured frame to w x h, returned as I420 planes (Y, U, V)."""
+    fw, fh = frame.size
+    l, t, r, b = crop
+    if frame.fmt == "yuv420p":
+        y, u, v = i420_planes(frame.image, fw, fh)
+        l, t = l & ~1, t & ~1
+        r_, b_ = _even(fw - r), _even(fh - b)
+        y, u, v = y[t:b_, l:r_], u[t // 2:b_ // 2, l // 2:r_ // 2], v[t // 2:b_ // 2, l // 2:r_ // 2]
+        if y.shape == (h, w):
+            return y, u, v
+        interp = cv2.INTER_AREA if y.shape[1] > w else cv2.INTER_LINEAR
+        return (cv2.resize(y, (w, h), interpolation=interp),
+                cv2.resize(u, (w // 2, h // 2), interpolation=interp),
+                cv2.resize(v, (w // 2, h // 2), interpolation=interp))
+    img = frame.image[t:fh - b, l:fw - r]
+    if img.shape[:2] != (h, w):
+        img = cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA if img.shape[1] > w else cv2.INTER_LINEAR)
+    return i420_planes(cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420), w, h)
+
+
+def _slate(w: int, h: int, text: str):
+    bgr = np.full((h, w, 3), 40, np.uint8)
+    scale = max(0.4, h / 720)
+    (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, max(1, int(2 * scale)))
+    cv2.putText(bgr, text, ((w - tw) // 2, (h + th) // 2), cv2.FONT_HERSHEY_SIMPLEX, scale, (200, 200, 200),
+                max(1, int(2 * scale)), cv2.LINE_AA)
+    return i420_planes(cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420), w, h)
+
+
+class Compositor:
+    def __init__(self, size: tuple[int, int], rate: Fraction, layers: list[VideoLayer],
+                 board: OverlayBoard | None = None) -> None:
+        w, h = size
+        if w % 2 or h % 2 or w < 16 or h < 16:
+            raise ValueError(f"canvas {w}x{h}: width and height must be even and at least 16")
+        self.size = size
+        self.rate = rate
+        self.layers = layers
+        self.board = board or OverlayBoard()
+        self.canvas = np.empty((h * 3 // 2, w), np.uint8)
+        self.planes = i420_planes(self.canvas, w, h)
+        self.frames = 0
+        self.lagged = 0
+        self.render_ms = 0.0       # moving average of one compose
+        self.last_capture_t: float | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- drawing ----------------------------------------------------------------------------------
+    def compose(self, t: float) -> np.ndarray:
+        """Draw the canvas for time t; returns the (reused) I420 canvas buffer."""
+        cy, cu, cv = self.planes
+        cw, ch = self.size
+        covered = False
+        capture_t = None
+        for layer in self.layers:
+            if not layer.visible:
+                continue
+            w = _even(layer.width or cw)
+            h = _even(layer.height or ch)
+            x, y = layer.x & ~1, layer.y & ~1
+            frame = layer.source.latest()
+            if frame is None:
+                if layer._slate is None or layer._slate[0].shape != (h, w):
+                    label = f"{layer.source.name}: {layer.source.state.value}"
+                    layer._slate = _slate(w, h, label)
+                planes = layer._slate
+            else:
+                if frame.seq != layer._cached_seq or layer._cached is None or layer._cached[0].shape != (h, w):
+                    layer._cached = _scale_frame(frame, layer.crop, w, h)
+                    layer._cached_seq = frame.seq
+                planes = layer._cached
+                capture_t = frame.t if capture_t is None else min(capture_t, frame.t)
+            if not covered and x <= 0 and y <= 0 and x + w >= cw and y + h >= ch:
+                covered = True
+            elif not covered:
+                cy.fill(BLACK[0]); cu.fill(BLACK[1]); cv.fill(BLACK[2])  # noqa: E702
+                covered = True
+            x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, cw), min(y + h, ch)
+            if x1 > x0 and y1 > y0:
+                sy, sx = y0 - y, x0 - x
+                cy[y0:y1, x0:x1] = planes[0][sy:sy + y1 - y0, sx:sx + x1 - x0]
+                cu[y0 // 2:y1 // 2, x0 // 2:x1 // 2] = planes[1][sy // 2:(sy + y1 - y0) // 2, sx // 2:(sx + x1 - x0) // 2]
+                cv[y0 // 2:y1 // 2, x0 // 2:x1 // 2] = planes[2][sy // 2:(sy + y1 - y0) // 2, sx // 2:(sx + x1 - x0) // 2]
+        if not covered:
+            cy.fill(BLACK[0]); cu.fill(BLACK[1]); cv.fill(BLACK[2])  # noqa: E702
+        for o in self.board.snapshot(t):
+            ox, oy, op = o.placement(t)
+            blend_onto_i420(self.planes, o.prepared, ox, oy, op)
+        self.last_capture_t = capture_t
+        return self.canvas
+
+    # -- thread -----------------------------------------------------------------------------------
+    def start(self, t0: float, on_frame: Callable[[int, np.ndarray, float | None], None]) -> None:
+        """Tick from t0; `on_frame(index, canvas, capture_t)` must copy the canvas before returning."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, args=(t0, on_frame), name="studio: compositor",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=3.0)
+            self._thread = None
+
+    def _run(self, t0: float, on_frame) -> None:
+        index = 0
+        interval = float(1 / self.rate)
+        while not self._stop.is_set():
+            due = frame_due(t0, index, self.rate)
+            now = time.monotonic()
+            if now < due:
+                if self._stop.wait(due - now):
+                    break
+            elif now - due > interval:
+                current = frame_index_at(t0, now, self.rate)
+                self.lagged += current - index
+                index = current
+                due = frame_due(t0, index, self.rate)
+            start = time.perf_counter()
+            try:
+                canvas = self.compose(due)
+                on_frame(index, canvas, self.last_capture_t)
+            except Exception:
+                log.exception("compose failed at frame %d; the encoder repeats the last frame", index)
+            self.render_ms = 0.9 * self.render_ms + 0.1 * (time.perf_counter() - start) * 1000.0
+            self.frames += 1
+            index += 1

@@ -1,0 +1,164 @@
+"""The encode thread: one encode (video + AAC) that feeds every output.
+
+Video pts is the show's frame index (time base 1/fps), audio pts the sample count (1/48000), both
+counted from the same t0. A gap in frame indices (the compositor skipped a late tick) is filled by
+repeating the previous frame, so the output is constant frame rate and time never shifts.
+
+The codec contexts belong to streams of a header-only NUT container in memory: it opens the encoders
+and fills their codec parameters, which every output copies (`add_stream_from_template`).
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from fractions import Fraction
+
+import av
+import numpy as np
+
+from studio.core.errors import EncoderError
+from studio.core.log import get_logger
+from studio.media.clock import AUDIO_RATE, cfr_step
+from studio.media.encoders import VideoSettings, configure
+from studio.media.packets import AUDIO, VIDEO, EncodedPacket
+
+log = get_logger("media.encode")
+
+PacketSink = Callable[[EncodedPacket], None]
+
+
+class Encoder:
+    def __init__(self, encoder_name: str, video: VideoSettings, audio_bitrate_kbps: int = 128) -> None:
+        self.name = encoder_name
+        self.settings = video
+        self._params = av.open(io.BytesIO(), "w", format="nut")
+        self.video_stream = self._params.add_stream(encoder_name, rate=video.rate)
+        configure(self.video_stream.codec_context, encoder_name, video)
+        self.audio_stream = self._params.add_stream("aac", rate=AUDIO_RATE, layout="stereo")
+        self.audio_stream.codec_context.bit_rate = audio_bitrate_kbps * 1000
+        self.audio_stream.time_base = Fraction(1, AUDIO_RATE)
+        try:
+            # Opens both encoders (the slow part of x264 start-up) before the show clock starts.
+            self._params.start_encoding()
+        except av.error.FFmpegError as e:
+            raise EncoderError(f"cannot open encoder {encoder_name}: {getattr(e, 'strerror', e)}") from e
+        self.video_tb = Fraction(1, 1) / video.rate
+        self.audio_tb = Fraction(1, AUDIO_RATE)
+        self.sinks: list[PacketSink] = []
+        self.frames_encoded = 0
+        self.frames_duplicated = 0
+        self.frames_dropped = 0
+        self.encode_ms = 0.0
+        self.video_bytes = 0
+        self.capture_times: dict[int, float] = {}
+        self._vslot: tuple[int, av.VideoFrame, float | None] | None = None
+        self._audio: deque[tuple[int, np.ndarray]] = deque(maxlen=512)  # ~11 s of blocks
+        self._cond = threading.Condition()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_index: int | None = None
+        self._last_frame: av.VideoFrame | None = None
+        self.failure: str | None = None
+
+    # -- inputs (called from the compositor and mixer threads) --------------------------------------
+    def submit_video(self, index: int, canvas: np.ndarray, capture_t: float | None) -> None:
+        """Hand over the composed canvas (copied here). A frame not yet taken is replaced: 1-deep slot."""
+        frame = av.VideoFrame.from_ndarray(canvas, format="yuv420p")
+        with self._cond:
+            if self._vslot is not None:
+                self.frames_dropped += 1
+            self._vslot = (index, frame, capture_t)
+            self._cond.notify()
+
+    def submit_audio(self, start_sample: int, block: np.ndarray) -> None:
+        with self._cond:
+            self._audio.append((start_sample, block))
+            self._cond.notify()
+
+    # -- thread ---------------------------------------------------------------------------------
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="studio: encode", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Encode what is pending, flush both encoders, and end."""
+        self._stop.set()
+        with self._cond:
+            self._cond.notify()
+        if self._thread:
+            self._thread.join(timeout=10.0)
+            self._thread = None
+
+    def _emit(self, kind: str, packets, tb: Fraction, index: int | None = None) -> None:
+        for p in packets:
+            ep = EncodedPacket.from_av(kind, p, tb, index)
+            if kind == VIDEO:
+                self.video_bytes += len(ep.data)
+            for sink in self.sinks:
+                sink(ep)
+
+    def _encode_video(self, index: int, frame: av.VideoFrame) -> None:
+        vctx = self.video_stream.codec_context
+        if vctx.pix_fmt != "yuv420p":
+            frame = frame.reformat(format=vctx.pix_fmt)
+        frame.pts = index
+        frame.time_base = self.video_tb
+        start = time.perf_counter()
+        packets = self.video_stream.encode(frame)
+        self.encode_ms = 0.9 * self.encode_ms + 0.1 * (time.perf_counter() - start) * 1000.0
+        self.frames_encoded += 1
+        self._emit(VIDEO, packets, self.video_stream.time_base or self.video_tb, index)
+
+    def _encode_audio(self, start_sample: int, block: np.ndarray) -> None:
+        frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(block.T), format="fltp", layout="stereo")
+        frame.sample_rate = AUDIO_RATE
+        frame.pts = start_sample
+        frame.time_base = self.audio_tb
+        self._emit(AUDIO, self.audio_stream.encode(frame), self.audio_stream.time_base or self.audio_tb)
+
+    def _run(self) -> None:
+        try:
+            while True:
+                with self._cond:
+                    while self._vslot is None and not self._audio and not self._stop.is_set():
+                        self._cond.wait(0.5)
+                    vslot, self._vslot = self._vslot, None
+                    audio = list(self._audio)
+                    self._audio.clear()
+                    stopping = self._stop.is_set()
+                for start_sample, block in audio:
+                    self._encode_audio(start_sample, block)
+                if vslot is not None:
+                    index, frame, capture_t = vslot
+                    step = cfr_step(self._last_index, index)
+                    if not step.drop:
+                        if self._last_frame is not None and step.duplicates:
+                            for k in range(step.duplicates):
+                                self._encode_video(self._last_index + 1 + k, self._last_frame)
+                            self.frames_duplicated += step.duplicates
+                        if capture_t is not None:
+                            self.capture_times[index] = capture_t
+                            if len(self.capture_times) > 600:
+                                for old in list(self.capture_times)[:300]:
+                                    del self.capture_times[old]
+                        self._encode_video(index, frame)
+                        self._last_index, self._last_frame = index, frame
+                if stopping:
+                    break
+            self._emit(VIDEO, self.video_stream.encode(None), self.video_stream.time_base or self.video_tb)
+            self._emit(AUDIO, self.audio_stream.encode(None), self.audio_stream.time_base or self.audio_tb)
+        except Exception as e:
+            self.failure = f"the encoder failed: {e}"
+            log.exception("encode thread failed")
+
+    @property
+    def video_template(self):
+        return self.video_stream
+
+    @property
+    def audio_template(self):
+        return self.audio_stream

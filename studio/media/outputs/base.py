@@ -1,0 +1,28 @@
+"""What every output shares: a name, a state, counters, and `push` of encoded packets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from studio.media.packets import EncodedPacket
+
+
+@dataclass
+class OutputStats:
+    bytes_sent: int = 0
+    packets_sent: int = 0
+    video_dropped: int = 0       # congestion drops (video only; audio is never dropped)
+    queue_overflow: int = 0      # packets discarded because the queue hit its hard cap
+    reconnects: int = 0
+    kbps: float = 0.0
+    latencies: list[float] = field(default_factory=list)  # capture → socket, seconds (recent)
+
+
+class Output:
+    name: str
+    state: str = "idle"
+    message: str = ""
+
+    def start(self) -> None: ...
+    def stop(self) -> None: ...
+    def push(self, packet: EncodedPacket) -> None: ...

@@ -1,0 +1,344 @@
+"""A network destination (RTMP/RTMPS): a bounded packet queue in this process, the socket in a child.
+
+Threads per destination: `sender[NAME]` feeds the child a NUT stream and (re)starts it with backoff;
+`sender-io[NAME]` reads the child's progress lines; `sender-watch[NAME]` kills a child that does not
+connect, or stops accepting data, within its deadline. Nothing here can block the compositor, the
+encoder or the UI: `push` only appends to a bounded queue under congestion rules.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+import av
+
+from studio.core.errors import UserError
+from studio.core.log import get_logger
+from studio.core.secrets import mask_url, register_secret, stream_key_of
+from studio.media.outputs.base import Output, OutputStats
+from studio.media.outputs.policy import (
+    CongestionPolicy,
+    ReconnectPolicy,
+    admit,
+    reconnect_delay,
+    should_give_up,
+)
+from studio.media.packets import VIDEO, EncodedPacket
+
+log = get_logger("media.network")
+
+QUEUE_CAP = 2000  # hard cap on queued packets whatever the congestion rules say
+
+
+def validate_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("rtmp", "rtmps"):
+        raise UserError(f"destination '{mask_url(url)}' is not an rtmp:// or rtmps:// URL: "
+                        "use the server URL and stream key your platform shows, e.g. rtmp://host/app/KEY")
+    if not parts.hostname:
+        raise UserError(f"destination '{mask_url(url)}' has no host: use rtmp://host/app/KEY")
+    segments = [s for s in parts.path.split("/") if s]
+    if len(segments) < 2:
+        raise UserError(f"destination '{mask_url(url)}' needs an application and a stream key: "
+                        "rtmp://host/app/KEY")
+    register_secret(stream_key_of(url))
+    return url
+
+
+def output_name(url: str) -> str:
+    return urlsplit(url).hostname or "rtmp"
+
+
+def sender_command() -> list[str]:
+    if getattr(sys, "frozen", False):  # a PyInstaller bundle: the app itself dispatches --sender
+        return [sys.executable, "--sender"]
+    return [sys.executable, "-m", "studio.media.outputs.sender_main"]
+
+
+class NetworkOutput(Output):
+    def __init__(self, url: str, video_template, audio_template, *, name: str | None = None,
+                 reconnect: ReconnectPolicy | None = None, congestion: CongestionPolicy | None = None,
+                 connect_timeout: float = 10.0, stall_timeout: float = 5.0,
+                 on_state: Callable[[str, str, str], None] | None = None,
+                 capture_time_of: Callable[[float], float | None] | None = None) -> None:
+        self.url = validate_url(url)
+        self.name = name or output_name(url)
+        self.display_url = mask_url(url)
+        self.reconnect = reconnect or ReconnectPolicy()
+        self.congestion = congestion or CongestionPolicy()
+        self.connect_timeout = connect_timeout
+        self.stall_timeout = stall_timeout
+        self.stats = OutputStats()
+        self.state = "idle"
+        self.message = ""
+        self._templates = (video_template, audio_template)
+        self._on_state = on_state
+        self._capture_time_of = capture_time_of
+        self._lock = threading.Condition()
+        self._queue: deque[EncodedPacket] = deque()
+        self._gop: list[EncodedPacket] = []
+        self._accepting = False
+        self._waiting_key = False
+        self._stop = threading.Event()
+        self._proc: subprocess.Popen | None = None
+        self._proc_started = 0.0
+        self._connected = False
+        self._last_progress = 0.0
+        self._kill_reason: str | None = None
+        self._child_error: str | None = None
+        self._rate_window: deque[tuple[float, int]] = deque(maxlen=50)
+        self._thread: threading.Thread | None = None
+
+    # -- state --------------------------------------------------------------------------------------
+    def _set_state(self, state: str, message: str = "") -> None:
+        self.state, self.message = state, message
+        log.info("%s: %s %s", self.name, state, message)
+        if self._on_state:
+            self._on_state(self.name, state, message)
+
+    # -- producer side ------------------------------------------------------------------------------
+    def push(self, packet: EncodedPacket) -> None:
+        with self._lock:
+            if packet.kind == VIDEO and packet.keyframe:
+                self._gop = [packet]
+            elif self._gop:
+                self._gop.append(packet)
+            if not self._accepting:
+                return
+            if packet.kind == VIDEO:
+                ok, self._waiting_key = admit(packet.priority, self._queued_video_seconds(), self._waiting_key,
+                                              self.congestion)
+                if not ok:
+                    self.stats.video_dropped += 1
+                    return
+            if len(self._queue) >= QUEUE_CAP:
+                self._queue.popleft()
+                self.stats.queue_overflow += 1
+            self._queue.append(packet)
+            self._lock.notify()
+
+    def _queued_video_seconds(self) -> float:
+        first = last = None
+        for p in self._queue:
+            if p.kind == VIDEO:
+                first = p.dts_seconds
+                break
+        for p in reversed(self._queue):
+            if p.kind == VIDEO:
+                last = p.dts_seconds
+                break
+        return 0.0 if first is None or last is None else max(0.0, last - first)
+
+    @property
+    def queued_seconds(self) -> float:
+        with self._lock:
+            return self._queued_video_seconds()
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._thread:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name=f"sender[{self.name}]", daemon=True)
+        self._thread.start()
+        threading.Thread(target=self._watch, name=f"sender-watch[{self.name}]", daemon=True).start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Send what is queued (up to `timeout`), close the stream cleanly, end the child."""
+        self._stop.set()
+        with self._lock:
+            self._lock.notify_all()
+        if self._thread:
+            self._thread.join(timeout=timeout + 3.0)
+            if self._thread.is_alive():
+                self._kill("stopping")
+                self._thread.join(timeout=3.0)
+            self._thread = None
+        self._set_state("stopped")
+
+    # -- the sender thread --------------------------------------------------------------------------
+    def _run(self) -> None:
+        attempt = 0
+        while not self._stop.is_set():
+            self._set_state("connecting" if attempt == 0 else "reconnecting", self.display_url)
+            outcome = self._one_connection()
+            if self._stop.is_set():
+                break
+            if outcome == "connected-then-lost":
+                attempt = 0
+            if should_give_up(attempt, self.reconnect):
+                self._set_state("gave_up", self._child_error or "too many failed attempts")
+                return
+            delay = reconnect_delay(attempt, self.reconnect)
+            self._set_state("reconnecting", f"{self._child_error or 'connection lost'}; retrying in {delay:.1f} s")
+            attempt += 1
+            self.stats.reconnects += 1
+            if self._stop.wait(delay):
+                break
+
+    def _spawn(self) -> subprocess.Popen:
+        env = dict(os.environ)
+        env.setdefault("PYTHONUNBUFFERED", "1")
+        return subprocess.Popen(sender_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, bufsize=0, env=env)
+
+    def _one_connection(self) -> str:
+        """Run one child until it fails or we stop. Returns 'connected-then-lost', 'failed' or 'stopped'."""
+        self._connected = False
+        self._kill_reason = None
+        self._child_error = None
+        proc = self._spawn()
+        self._proc, self._proc_started = proc, time.monotonic()
+        self._last_progress = time.monotonic()
+        reader = threading.Thread(target=self._read_child, args=(proc,), name=f"sender-io[{self.name}]", daemon=True)
+        reader.start()
+        with self._lock:
+            self._queue = deque(self._gop)  # a new connection starts on the current GOP's keyframe
+            self._waiting_key = not self._gop
+            self._accepting = True
+        container = None
+        was_connected = False
+        try:
+            proc.stdin.write((json.dumps({"url": self.url, "format": "flv"}) + "\n").encode())
+            container = av.open(proc.stdin, "w", format="nut", container_options={"flush_packets": "1"})
+            vs = container.add_stream_from_template(self._templates[0])
+            as_ = container.add_stream_from_template(self._templates[1])
+            while True:
+                with self._lock:
+                    while not self._queue and not self._stop.is_set() and proc.poll() is None:
+                        self._lock.wait(0.25)
+                    batch = list(self._queue)
+                    self._queue.clear()
+                if self._stop.is_set() and not batch:
+                    break
+                if proc.poll() is not None:
+                    break
+                for ep in batch:
+                    container.mux(ep.to_av(vs if ep.kind == VIDEO else as_))
+                was_connected = was_connected or self._connected
+                if self._stop.is_set():
+                    with self._lock:
+                        if not self._queue:
+                            break
+        except (OSError, ValueError, av.error.FFmpegError) as e:
+            log.debug("%s: pipe to sender closed: %s", self.name, e)
+        finally:
+            with self._lock:
+                self._accepting = False
+                self._queue.clear()
+            was_connected = was_connected or self._connected
+            self._finish_child(proc, container, graceful=self._stop.is_set())
+            reader.join(timeout=2.0)
+        if self._stop.is_set():
+            return "stopped"
+        if self._kill_reason:
+            self._child_error = self._kill_reason
+        return "connected-then-lost" if was_connected else "failed"
+
+    def _finish_child(self, proc: subprocess.Popen, container, graceful: bool) -> None:
+        if graceful and proc.poll() is None and container is not None:
+            try:
+                container.close()  # NUT trailer, then EOF: the child flushes and closes the RTMP stream
+            except (OSError, ValueError, av.error.FFmpegError):
+                pass
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+            try:
+                proc.wait(timeout=5.0)
+            except subprocess.TimeoutExpired:
+                pass
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=5.0)
+        if container is not None:
+            try:
+                container.close()
+            except (OSError, ValueError, av.error.FFmpegError):
+                pass
+        for f in (proc.stdin, proc.stdout):
+            try:
+                f.close()
+            except (OSError, ValueError):
+                pass
+
+    def _read_child(self, proc: subprocess.Popen) -> None:
+        for raw in proc.stdout:
+            line = raw.decode("utf-8", "replace").strip()
+            if line.startswith("p "):
+                _, packets, nbytes, vsec = line.split()
+                now = time.monotonic()
+                self._last_progress = now
+                self.stats.packets_sent = int(packets)
+                self.stats.bytes_sent = int(nbytes)
+                self._rate_window.append((now, int(nbytes)))
+                if len(self._rate_window) >= 2:
+                    (t0, b0), (t1, b1) = self._rate_window[0], self._rate_window[-1]
+                    if t1 > t0:
+                        self.stats.kbps = (b1 - b0) * 8 / 1000 / (t1 - t0)
+                if self._capture_time_of is not None:
+                    t_cap = self._capture_time_of(float(vsec))
+                    if t_cap is not None:
+                        self.stats.latencies.append(now - t_cap)
+                        del self.stats.latencies[:-3000]
+            elif line == "connected":
+                self._connected = True
+                self._last_progress = time.monotonic()
+                self._rate_window.clear()
+                self._set_state("live", self.display_url)
+            elif line.startswith("error "):
+                _, stage, *msg = line.split(" ", 2)
+                self._child_error = explain_error(stage, " ".join(msg))
+            elif line == "connecting":
+                self._last_progress = time.monotonic()
+
+    def _kill(self, reason: str) -> None:
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            self._kill_reason = reason
+            log.warning("%s: %s; restarting the sender", self.name, reason)
+            proc.kill()
+        with self._lock:
+            self._lock.notify_all()
+
+    def _watch(self) -> None:
+        while self._thread is not None and not self._stop.wait(0.25):
+            proc = self._proc
+            if proc is None or proc.poll() is not None:
+                continue
+            now = time.monotonic()
+            if not self._connected and now - self._proc_started > self.connect_timeout:
+                self._kill(f"the server did not accept the stream within {self.connect_timeout:.0f} s")
+            elif self._connected and now - self._last_progress > self.stall_timeout:
+                self._kill(f"the server accepted no data for {self.stall_timeout:.0f} s")
+
+    def latency_percentiles(self) -> tuple[float, float] | None:
+        lat = sorted(self.stats.latencies)
+        if not lat:
+            return None
+        return lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) * 0.95))]
+
+
+def explain_error(stage: str, message: str) -> str:
+    """One sentence for the host, from the child's error stage and FFmpeg's text."""
+    m = message.lower()
+    if "refused" in m:
+        return "the server refused the connection: check the server address and that it is running"
+    if "name or service" in m or "resolve" in m or "getaddrinfo" in m:
+        return "the server name could not be found: check the server address and the network"
+    if stage == "connect" and ("input/output" in m or "eof" in m or "end of file" in m):
+        return "the server closed the connection while publishing: check the stream key"
+    if "timed out" in m or "timeout" in m:
+        return "the server did not answer in time"
+    if "broken pipe" in m or "reset" in m:
+        return "the connection was lost"
+    return f"{stage} failed ({message})"

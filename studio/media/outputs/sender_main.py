@@ -1,0 +1,101 @@
+"""The sender child process: remuxes the parent's packets to one RTMP/RTMPS destination.
+
+PyAV's RTMP connect, header write and close hold the GIL with no timeout, so they run here, where a
+silent server can freeze nothing but this process; the parent kills it when it stops making progress.
+
+Protocol. stdin: one JSON line {"url", "format"}, then a NUT stream of already-encoded packets
+(the parent's current GOP first, so the destination starts on a keyframe). stdout: one line per event:
+  connecting | connected | p PACKETS BYTES VIDEO_SECONDS | error STAGE MESSAGE | closed
+Timestamps are rebased so every connection starts at zero, as OBS does.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+
+def _say(line: str) -> None:
+    sys.stdout.write(line.replace("\n", " ") + "\n")
+    sys.stdout.flush()
+
+
+def main() -> int:
+    from studio.core.secrets import mask_text, register_secret, stream_key_of
+
+    header = json.loads(sys.stdin.buffer.readline())
+    url = header["url"]
+    register_secret(stream_key_of(url))
+
+    def describe(e: BaseException) -> str:
+        text = getattr(e, "strerror", None) or str(e) or type(e).__name__
+        return mask_text(f"{type(e).__name__}: {text}")
+
+    import av
+
+    try:
+        inp = av.open(sys.stdin.buffer, "r", format="nut",
+                      options={"probesize": "32768", "analyzeduration": "0", "fflags": "nobuffer"})
+    except Exception as e:  # the parent died or sent garbage
+        _say(f"error input {describe(e)}")
+        return 2
+    vin, ain = inp.streams.video[0], inp.streams.audio[0]
+    _say("connecting")
+    try:
+        out = av.open(url, "w", format=header.get("format", "flv"), options={"flvflags": "no_duration_filesize"})
+        vo = out.add_stream_from_template(vin)
+        ao = out.add_stream_from_template(ain)
+        out.start_encoding()  # TCP connect, RTMP handshake, publish, FLV header: the part that can hang
+    except Exception as e:
+        _say(f"error connect {describe(e)}")
+        return 3
+    _say("connected")
+    mapping = {vin.index: vo, ain.index: ao}
+    offset: float | None = None
+    packets = bytes_out = 0
+    video_seconds = 0.0
+    last_report = 0.0
+    try:
+        for pkt in inp.demux():
+            if pkt.dts is None and pkt.pts is None:
+                continue  # demuxer flush marker
+            tb = pkt.time_base
+            ts = pkt.dts if pkt.dts is not None else pkt.pts
+            seconds = float(ts * tb)
+            if offset is None:
+                offset = seconds
+            shift = round(offset / float(tb))
+            if ts - shift < 0:
+                continue
+            if pkt.pts is not None:
+                pkt.pts -= shift
+            if pkt.dts is not None:
+                pkt.dts -= shift
+            is_video = pkt.stream.index == vin.index
+            size = pkt.size
+            pkt.stream = mapping[pkt.stream.index]
+            out.mux(pkt)
+            packets += 1
+            bytes_out += size
+            if is_video:
+                video_seconds = seconds
+            now = time.monotonic()
+            if now - last_report >= 0.1:
+                _say(f"p {packets} {bytes_out} {video_seconds:.6f}")
+                last_report = now
+    except Exception as e:
+        _say(f"error send {describe(e)}")
+        return 4
+    _say(f"p {packets} {bytes_out} {video_seconds:.6f}")
+    try:
+        out.close()
+    except Exception as e:
+        _say(f"error close {describe(e)}")
+        return 0
+    _say("closed")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

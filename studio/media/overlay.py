@@ -1,0 +1,122 @@
+"""The overlay board: where commerce and live data put rendered images for the compositor to blend.
+
+Producers (price card, countdown, chat…) render on change, off the hot path, and `set` an `Overlay`
+into a named slot. The compositor reads `snapshot()` every tick: an immutable tuple swapped under a
+lock on write, so a tick never waits for a renderer and never sees half an update.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from studio.media.blend import PreparedImage
+
+
+def _ease_out(u: float) -> float:
+    return 1.0 - (1.0 - u) ** 3
+
+
+@dataclass(frozen=True)
+class Animation:
+    """Moves an overlay from an offset/opacity to its resting place (enter) or away (exit).
+
+    Offsets are in canvas pixels relative to the overlay's (x, y). `t0` is `time.monotonic()`.
+    An exit animation (`remove_at_end`) makes the board drop the overlay once it has finished.
+    """
+
+    t0: float
+    duration: float = 0.25
+    from_dx: int = 0
+    from_dy: int = 0
+    from_opacity: float = 0.0
+    to_dx: int = 0
+    to_dy: int = 0
+    to_opacity: float = 1.0
+    remove_at_end: bool = False
+
+    def at(self, t: float) -> tuple[int, int, float]:
+        u = 1.0 if self.duration <= 0 else min(max((t - self.t0) / self.duration, 0.0), 1.0)
+        e = _ease_out(u)
+        return (round(self.from_dx + (self.to_dx - self.from_dx) * e),
+                round(self.from_dy + (self.to_dy - self.from_dy) * e),
+                self.from_opacity + (self.to_opacity - self.from_opacity) * e)
+
+    def finished(self, t: float) -> bool:
+        return t >= self.t0 + self.duration
+
+
+@dataclass(frozen=True, eq=False)
+class Overlay:
+    """A premultiplied BGRA image (HxWx4 uint8; QImage ARGB32_Premultiplied bytes on little endian)
+    placed at canvas pixel (x, y)."""
+
+    image: np.ndarray
+    x: int
+    y: int
+    opacity: float = 1.0
+    animation: Animation | None = None
+    prepared: PreparedImage = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "prepared", PreparedImage(self.image))
+
+    def placement(self, t: float) -> tuple[int, int, float]:
+        if self.animation is None:
+            return self.x, self.y, self.opacity
+        dx, dy, op = self.animation.at(t)
+        return self.x + dx, self.y + dy, self.opacity * op
+
+    def moved(self, x: int, y: int) -> "Overlay":
+        """The same image at another place (no re-preparation: shares the prepared arrays)."""
+        new = object.__new__(Overlay)
+        for name, value in (("image", self.image), ("x", x), ("y", y), ("opacity", self.opacity),
+                            ("animation", self.animation), ("prepared", self.prepared)):
+            object.__setattr__(new, name, value)
+        return new
+
+
+class OverlayBoard:
+    """Named overlay slots, drawn in z order (lower first). Thread-safe; reads are lock-free."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._slots: dict[str, tuple[int, Overlay]] = {}
+        self._snapshot: tuple[Overlay, ...] = ()
+        self.version = 0
+
+    def set(self, slot: str, overlay: Overlay | None, z: int = 100) -> None:
+        with self._lock:
+            if overlay is None:
+                self._slots.pop(slot, None)
+            else:
+                self._slots[slot] = (z, overlay)
+            self._rebuild()
+
+    def get(self, slot: str) -> Overlay | None:
+        entry = self._slots.get(slot)
+        return entry[1] if entry else None
+
+    def slots(self) -> list[str]:
+        with self._lock:
+            return list(self._slots)
+
+    def _rebuild(self) -> None:
+        self._snapshot = tuple(o for _, o in sorted(self._slots.values(), key=lambda e: e[0]))
+        self.version += 1
+
+    def snapshot(self, t: float | None = None) -> tuple[Overlay, ...]:
+        """The overlays to draw now; finished exit animations are dropped from the board here."""
+        snap = self._snapshot
+        now = time.monotonic() if t is None else t
+        if any(o.animation is not None and o.animation.remove_at_end and o.animation.finished(now) for o in snap):
+            with self._lock:
+                for name, (_, o) in list(self._slots.items()):
+                    if o.animation is not None and o.animation.remove_at_end and o.animation.finished(now):
+                        del self._slots[name]
+                self._rebuild()
+                snap = self._snapshot
+        return snap

@@ -1,0 +1,56 @@
+"""Encoded packets as plain data, so one encode can feed several outputs.
+
+PyAV rewrites a packet's stream and timestamps when it is muxed, so outputs never share `av.Packet`
+objects: each rebuilds its own from this record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import av
+
+VIDEO, AUDIO = "video", "audio"
+
+# Drop priorities, as OBS orders them: the lowest goes first under congestion.
+PRIORITY_DISPOSABLE, PRIORITY_REFERENCE, PRIORITY_KEYFRAME = 1, 2, 3
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedPacket:
+    kind: str            # VIDEO or AUDIO
+    data: bytes
+    pts: int | None
+    dts: int | None
+    duration: int | None
+    time_base: Fraction
+    keyframe: bool
+    disposable: bool = False
+    frame_index: int | None = None  # video: the show's frame index, for latency accounting
+
+    @property
+    def priority(self) -> int:
+        if self.kind == AUDIO or self.keyframe:
+            return PRIORITY_KEYFRAME
+        return PRIORITY_DISPOSABLE if self.disposable else PRIORITY_REFERENCE
+
+    @property
+    def dts_seconds(self) -> float:
+        ts = self.dts if self.dts is not None else self.pts
+        return float((ts or 0) * self.time_base)
+
+    @classmethod
+    def from_av(cls, kind: str, p: av.Packet, time_base: Fraction, frame_index: int | None = None) -> "EncodedPacket":
+        tb = p.time_base or time_base  # the encoder stamps its packets with its own time base
+        return cls(kind, bytes(p), p.pts, p.dts, p.duration, Fraction(tb.numerator, tb.denominator),
+                   bool(p.is_keyframe),
+                   bool(p.is_disposable), frame_index)
+
+    def to_av(self, stream) -> av.Packet:
+        p = av.Packet(self.data)
+        p.pts, p.dts, p.duration = self.pts, self.dts, self.duration
+        p.time_base = self.time_base
+        p.is_keyframe = self.keyframe
+        p.stream = stream
+        return p

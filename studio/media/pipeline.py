@@ -1,0 +1,160 @@
+"""The show: sources → compositor → one encode → every output, on one clock.
+
+`Show` wires the engine's threads together and owns their order of start and stop. It is the API the
+headless command and the desktop controller both drive; it never touches Qt.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from studio.core.events import EventBus, StreamStateChanged
+from studio.core.log import get_logger
+from studio.media.audio.base import AudioInput
+from studio.media.audio.mixer import Mixer
+from studio.media.compositor import Compositor, VideoLayer
+from studio.media.encode import Encoder
+from studio.media.encoders import VideoSettings, choose_encoder
+from studio.media.outputs.network import NetworkOutput
+from studio.media.outputs.recording import RecordingOutput
+from studio.media.overlay import OverlayBoard
+
+log = get_logger("media.pipeline")
+
+
+@dataclass
+class ShowConfig:
+    size: tuple[int, int] = (1280, 720)
+    rate: Fraction = Fraction(30)
+    bitrate_kbps: int = 3500
+    audio_bitrate_kbps: int = 128
+    encoder: str = "auto"
+    outputs: list[str] = field(default_factory=list)
+    record: Path | None = None
+    keyint_seconds: int = 2
+    profile: str = "high"
+
+
+class Show:
+    def __init__(self, config: ShowConfig, layers: list[VideoLayer], audio: list[AudioInput],
+                 board: OverlayBoard | None = None, bus: EventBus | None = None) -> None:
+        self.config = config
+        self.board = board or OverlayBoard()
+        self.bus = bus or EventBus()
+        self.layers = layers
+        self.audio_inputs = audio
+        self.compositor = Compositor(config.size, config.rate, layers, self.board)
+        self.encoder: Encoder | None = None
+        self.mixer: Mixer | None = None
+        self.outputs: list[NetworkOutput] = []
+        self.recording: RecordingOutput | None = None
+        self.t0: float | None = None
+        self.preview_sinks: list[Callable] = []
+        self.running = False
+
+    def _on_output_state(self, name: str, state: str, message: str) -> None:
+        self.bus.publish(StreamStateChanged(name, state, message))
+
+    def _capture_time_of(self, video_seconds: float) -> float | None:
+        if self.encoder is None:
+            return None
+        return self.encoder.capture_times.get(round(video_seconds * float(self.config.rate)))
+
+    def start_sources(self) -> None:
+        """Start capture (and the preview) before going live, as a studio does."""
+        for layer in self.layers:
+            layer.source.start()
+
+    def start(self) -> None:
+        c = self.config
+        settings = VideoSettings(c.size[0], c.size[1], c.rate, c.bitrate_kbps, c.keyint_seconds, c.profile)
+        name = choose_encoder(c.encoder, settings)
+        self.encoder = Encoder(name, settings, c.audio_bitrate_kbps)
+        vt, at = self.encoder.video_template, self.encoder.audio_template
+        if c.record:
+            self.recording = RecordingOutput(c.record, vt, at, on_state=self._on_output_state)
+            self.recording.start()
+            self.encoder.sinks.append(self.recording.push)
+        for url in c.outputs:
+            out = NetworkOutput(url, vt, at, on_state=self._on_output_state, capture_time_of=self._capture_time_of,
+                                name=self._unique_name(url))
+            self.outputs.append(out)
+            self.encoder.sinks.append(out.push)
+            out.start()
+        self.start_sources()
+        self.mixer = Mixer(self.audio_inputs, self.encoder.submit_audio)
+        self.encoder.start()
+        self.t0 = time.monotonic()
+        self.compositor.start(self.t0, self._on_frame)
+        self.mixer.start(self.t0)
+        self.running = True
+        log.info("show started with encoder %s", name)
+
+    def _unique_name(self, url: str) -> str:
+        from studio.media.outputs.network import output_name
+
+        base = output_name(url)
+        taken = {o.name for o in self.outputs}
+        name, n = base, 2
+        while name in taken:
+            name, n = f"{base}#{n}", n + 1
+        return name
+
+    def _on_frame(self, index: int, canvas, capture_t: float | None) -> None:
+        assert self.encoder is not None
+        self.encoder.submit_video(index, canvas, capture_t)
+        for sink in self.preview_sinks:
+            sink(index, canvas)
+
+    def stop(self) -> None:
+        """End cleanly: stop drawing, flush the encoder, send and record what is left, close."""
+        if not self.running:
+            return
+        self.running = False
+        self.compositor.stop()
+        if self.mixer:
+            self.mixer.stop()
+        if self.encoder:
+            self.encoder.stop()
+        for out in self.outputs:
+            out.stop()
+        if self.recording:
+            self.recording.stop()
+        for layer in self.layers:
+            layer.source.stop()
+
+    def elapsed(self) -> float:
+        return 0.0 if self.t0 is None else time.monotonic() - self.t0
+
+    def stats(self) -> dict:
+        enc = self.encoder
+        c = self.compositor
+        out = {
+            "time": round(self.elapsed(), 2),
+            "fps": round(c.frames / self.elapsed(), 2) if self.elapsed() > 0 else 0.0,
+            "frames": enc.frames_encoded if enc else 0,
+            "render_ms": round(c.render_ms, 3),
+            "encode_ms": round(enc.encode_ms, 3) if enc else 0.0,
+            "lagged": c.lagged,
+            "duplicated": enc.frames_duplicated if enc else 0,
+            "encoder": enc.name if enc else None,
+            "outputs": {},
+        }
+        for o in self.outputs:
+            p = o.latency_percentiles()
+            out["outputs"][o.name] = {
+                "state": o.state, "kbps": round(o.stats.kbps, 1), "dropped": o.stats.video_dropped,
+                "reconnects": o.stats.reconnects, "queued_s": round(o.queued_seconds, 3),
+                "latency_p50_ms": round(p[0] * 1000, 1) if p else None,
+                "latency_p95_ms": round(p[1] * 1000, 1) if p else None,
+            }
+        if self.recording:
+            r = self.recording
+            out["recording"] = {"state": r.state, "path": str(r.path), "bytes": r.stats.bytes_sent}
+        if self.mixer:
+            out["audio"] = {k: round(float(v.peak_db), 1) for k, v in self.mixer.meters.items()}
+        return out
