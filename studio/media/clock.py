@@ -21,10 +21,12 @@ def as_rate(fps: float | int | Fraction | str) -> Fraction:
         return fps
     if isinstance(fps, str):
         fps = float(Fraction(fps))
-    r = Fraction(fps).limit_denominator(1001)
-    if r <= 0:
+    if fps <= 0:
         raise ValueError("frame rate must be positive")
-    return r
+    for ntsc in (Fraction(24000, 1001), Fraction(30000, 1001), Fraction(60000, 1001)):
+        if abs(float(ntsc) - fps) < 0.005:
+            return ntsc
+    return Fraction(fps).limit_denominator(1001)
 
 
 def frame_due(t0: float, index: int, rate: Fraction) -> float:

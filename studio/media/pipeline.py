@@ -121,6 +121,8 @@ class Show:
         if self.encoder:
             self.encoder.stop()
         for out in self.outputs:
+            out.request_stop()
+        for out in self.outputs:
             out.stop()
         if self.recording:
             self.recording.stop()

@@ -16,6 +16,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from studio.core.errors import UserError
+from studio.media.clock import as_rate
 
 MAX_SIDE = 4096
 
@@ -76,7 +77,7 @@ def check_size(w: int, h: int, what: str) -> None:
 def check_fps(fps: float, what: str = "--fps") -> Fraction:
     if not (1 <= fps <= 120):
         raise UserError(f"{what} {fps} is not supported: use a frame rate from 1 to 120, e.g. 30")
-    return Fraction(fps).limit_denominator(1001)
+    return as_rate(fps)
 
 
 def _get(table: dict, key: str, kind, where: str, default=None, required: bool = False):

@@ -93,6 +93,7 @@ class NetworkOutput(Output):
         self._connected = False
         self._last_progress = 0.0
         self._kill_reason: str | None = None
+        self._writing_since: float | None = None  # set while the pump is handing a batch to the child
         self._child_error: str | None = None
         self._rate_window: deque[tuple[float, int]] = deque(maxlen=50)
         self._thread: threading.Thread | None = None
@@ -151,11 +152,17 @@ class NetworkOutput(Output):
         self._thread.start()
         threading.Thread(target=self._watch, name=f"sender-watch[{self.name}]", daemon=True).start()
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Send what is queued (up to `timeout`), close the stream cleanly, end the child."""
+    def request_stop(self) -> None:
+        """Begin stopping without waiting (so several outputs stop in parallel)."""
         self._stop.set()
         with self._lock:
             self._lock.notify_all()
+        if not self._connected:
+            self._kill("stopping")  # nothing to close cleanly on a connection that never opened
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Send what is queued (up to `timeout`), close the stream cleanly, end the child."""
+        self.request_stop()
         if self._thread:
             self._thread.join(timeout=timeout + 3.0)
             if self._thread.is_alive():
@@ -168,7 +175,8 @@ class NetworkOutput(Output):
     def _run(self) -> None:
         attempt = 0
         while not self._stop.is_set():
-            self._set_state("connecting" if attempt == 0 else "reconnecting", self.display_url)
+            if attempt == 0:
+                self._set_state("connecting", self.display_url)
             outcome = self._one_connection()
             if self._stop.is_set():
                 break
@@ -208,7 +216,8 @@ class NetworkOutput(Output):
         was_connected = False
         try:
             proc.stdin.write((json.dumps({"url": self.url, "format": "flv"}) + "\n").encode())
-            container = av.open(proc.stdin, "w", format="nut", container_options={"flush_packets": "1"})
+            container = av.open(proc.stdin, "w", format="nut", container_options={"flush_packets": "1",
+                                                                                  "max_interleave_delta": "1"})
             vs = container.add_stream_from_template(self._templates[0])
             as_ = container.add_stream_from_template(self._templates[1])
             while True:
@@ -221,8 +230,10 @@ class NetworkOutput(Output):
                     break
                 if proc.poll() is not None:
                     break
+                self._writing_since = time.monotonic()
                 for ep in batch:
                     container.mux(ep.to_av(vs if ep.kind == VIDEO else as_))
+                self._writing_since = None
                 was_connected = was_connected or self._connected
                 if self._stop.is_set():
                     with self._lock:
@@ -231,6 +242,7 @@ class NetworkOutput(Output):
         except (OSError, ValueError, av.error.FFmpegError) as e:
             log.debug("%s: pipe to sender closed: %s", self.name, e)
         finally:
+            self._writing_since = None
             with self._lock:
                 self._accepting = False
                 self._queue.clear()
@@ -275,7 +287,7 @@ class NetworkOutput(Output):
         for raw in proc.stdout:
             line = raw.decode("utf-8", "replace").strip()
             if line.startswith("p "):
-                _, packets, nbytes, vsec = line.split()
+                _, packets, nbytes, vsec, written_at = line.split()
                 now = time.monotonic()
                 self._last_progress = now
                 self.stats.packets_sent = int(packets)
@@ -288,7 +300,7 @@ class NetworkOutput(Output):
                 if self._capture_time_of is not None:
                     t_cap = self._capture_time_of(float(vsec))
                     if t_cap is not None:
-                        self.stats.latencies.append(now - t_cap)
+                        self.stats.latencies.append(float(written_at) - t_cap)
                         del self.stats.latencies[:-3000]
             elif line == "connected":
                 self._connected = True
@@ -305,7 +317,8 @@ class NetworkOutput(Output):
         proc = self._proc
         if proc is not None and proc.poll() is None:
             self._kill_reason = reason
-            log.warning("%s: %s; restarting the sender", self.name, reason)
+            if not self._stop.is_set():
+                log.warning("%s: %s; restarting the sender", self.name, reason)
             proc.kill()
         with self._lock:
             self._lock.notify_all()
@@ -318,7 +331,8 @@ class NetworkOutput(Output):
             now = time.monotonic()
             if not self._connected and now - self._proc_started > self.connect_timeout:
                 self._kill(f"the server did not accept the stream within {self.connect_timeout:.0f} s")
-            elif self._connected and now - self._last_progress > self.stall_timeout:
+            elif (self._connected and self._writing_since is not None
+                  and now - max(self._last_progress, self._writing_since) > self.stall_timeout):
                 self._kill(f"the server accepted no data for {self.stall_timeout:.0f} s")
 
     def latency_percentiles(self) -> tuple[float, float] | None:

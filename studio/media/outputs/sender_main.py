@@ -5,7 +5,9 @@ silent server can freeze nothing but this process; the parent kills it when it s
 
 Protocol. stdin: one JSON line {"url", "format"}, then a NUT stream of already-encoded packets
 (the parent's current GOP first, so the destination starts on a keyframe). stdout: one line per event:
-  connecting | connected | p PACKETS BYTES VIDEO_SECONDS | error STAGE MESSAGE | closed
+  connecting | connected | p PACKETS BYTES VIDEO_SECONDS VIDEO_WRITTEN_AT | error STAGE MESSAGE | closed
+(VIDEO_WRITTEN_AT is time.monotonic() when the newest video packet left for the socket: the
+monotonic clock is system-wide, so the parent can measure capture-to-socket latency.)
 Timestamps are rebased so every connection starts at zero, as OBS does.
 """
 
@@ -19,6 +21,17 @@ import time
 def _say(line: str) -> None:
     sys.stdout.write(line.replace("\n", " ") + "\n")
     sys.stdout.flush()
+
+
+class _Read1:
+    """A pipe reader whose read(n) returns what has arrived: BufferedReader.read(n) waits for all n
+    bytes, which delays every packet by up to one 32 KiB buffer of stream."""
+
+    def __init__(self, f) -> None:
+        self._f = f
+
+    def read(self, n: int = -1) -> bytes:
+        return self._f.read1(n if n and n > 0 else 65536)
 
 
 def main() -> int:
@@ -35,7 +48,7 @@ def main() -> int:
     import av
 
     try:
-        inp = av.open(sys.stdin.buffer, "r", format="nut",
+        inp = av.open(_Read1(sys.stdin.buffer), "r", format="nut",
                       options={"probesize": "32768", "analyzeduration": "0", "fflags": "nobuffer"})
     except Exception as e:  # the parent died or sent garbage
         _say(f"error input {describe(e)}")
@@ -43,7 +56,8 @@ def main() -> int:
     vin, ain = inp.streams.video[0], inp.streams.audio[0]
     _say("connecting")
     try:
-        out = av.open(url, "w", format=header.get("format", "flv"), options={"flvflags": "no_duration_filesize"})
+        out = av.open(url, "w", format=header.get("format", "flv"), options={"flvflags": "no_duration_filesize"},
+                      container_options={"max_interleave_delta": "1"})
         vo = out.add_stream_from_template(vin)
         ao = out.add_stream_from_template(ain)
         out.start_encoding()  # TCP connect, RTMP handshake, publish, FLV header: the part that can hang
@@ -55,6 +69,7 @@ def main() -> int:
     offset: float | None = None
     packets = bytes_out = 0
     video_seconds = 0.0
+    video_written_at = 0.0
     last_report = 0.0
     try:
         for pkt in inp.demux():
@@ -78,16 +93,16 @@ def main() -> int:
             out.mux(pkt)
             packets += 1
             bytes_out += size
-            if is_video:
-                video_seconds = seconds
             now = time.monotonic()
+            if is_video:
+                video_seconds, video_written_at = seconds, now
             if now - last_report >= 0.1:
-                _say(f"p {packets} {bytes_out} {video_seconds:.6f}")
+                _say(f"p {packets} {bytes_out} {video_seconds:.6f} {video_written_at:.6f}")
                 last_report = now
     except Exception as e:
         _say(f"error send {describe(e)}")
         return 4
-    _say(f"p {packets} {bytes_out} {video_seconds:.6f}")
+    _say(f"p {packets} {bytes_out} {video_seconds:.6f} {video_written_at:.6f}")
     try:
         out.close()
     except Exception as e:

@@ -58,8 +58,8 @@ class VideoSource:
     """Base of every video source. Subclasses set `kind` and implement the three hooks."""
 
     kind = "base"
-    #: sources that pace themselves (files, test pattern) sleep in `_read`; devices block in it.
-    realtime_paced = True
+    #: a still picture repeats the same frame on purpose: the frozen-device check must not fire
+    static_content = False
 
     def __init__(self, name: str, watchdog: WatchdogPolicy | None = None) -> None:
         self.name = name
@@ -143,7 +143,7 @@ class VideoSource:
                 continue
             if attempt:
                 self.reopens += 1
-            attempt = 0
+            opened_at = time.monotonic()
             lost_reason = self._capture_loop()
             try:
                 self._close()
@@ -153,7 +153,9 @@ class VideoSource:
                 break
             self._set_state(SourceState.LOST, f"{self.name}: {lost_reason}")
             log.warning("%s lost: %s; reopening", self.name, lost_reason)
-            self._stop.wait(reopen_delay(0, self.watchdog))
+            # A device that opens and fails at once must not be retried at full speed forever.
+            attempt = 0 if time.monotonic() - opened_at > 3.0 else attempt + 1
+            self._stop.wait(reopen_delay(attempt, self.watchdog))
 
     def _capture_loop(self) -> str:
         last_sum: int | None = None
@@ -175,7 +177,7 @@ class VideoSource:
             repeats = repeats + 1 if s == last_sum else 0
             last_sum = s
             if self.watchdog.repeats_before_lost and repeats >= self.watchdog.repeats_before_lost \
-                    and not getattr(self, "static_content", False):
+                    and not self.static_content:
                 return f"the same frame {repeats} times (device frozen?)"
             self.publish(img, now)
             if self.state is not SourceState.LIVE:

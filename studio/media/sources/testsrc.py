@@ -14,7 +14,6 @@ _BARS = [(192, 192, 192), (0, 192, 192), (192, 192, 0), (0, 192, 0), (192, 0, 19
 
 class TestPatternSource(VideoSource):
     kind = "testsrc"
-    static_content = False
 
     def __init__(self, size: tuple[int, int] = (1280, 720), fps: float = 30.0, name: str = "testsrc") -> None:
         super().__init__(name)
