@@ -23,7 +23,7 @@ from studio.media.sources.registry import parse_audio_spec, parse_video_spec
 from studio.media.still import load_rgba
 
 # Modules that add their own flags to `studio live` and attach to the running show (overlays, feeds).
-EXTENSIONS: list[str] = []
+EXTENSIONS: list[str] = ["studio.app.show_commerce"]
 
 
 def register(sub) -> None:

@@ -1,0 +1,57 @@
+"""`studio catalog check FILE`: what the studio would import from a catalog, and why rows were rejected.
+
+stdout: one JSON object per product (sku, title, price, compare_at, currency, stock, image);
+stderr: `line N: reason` per rejected row. Exit 0 when at least one product imported, 2 when none.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from studio.commerce.catalog import Catalog, load_catalog
+from studio.commerce.money import amount_text
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("catalog", help="product catalogs (Shopify CSV export, studio CSV/JSON)")
+    sub = parser.add_subparsers(dest="catalog_command", metavar="ACTION", required=True)
+    check = sub.add_parser("check", help="parse a catalog and print its products as JSON lines")
+    check.add_argument("file", metavar="FILE", help="Shopify product CSV export, or studio CSV/JSON")
+    add_catalog_options(check)
+    check.set_defaults(func=run_check)
+
+
+def add_catalog_options(parser: argparse.ArgumentParser) -> None:
+    """--currency and --store-url, shared by every command that reads a catalog."""
+    parser.add_argument("--currency", default="USD",
+                        help="ISO 4217 currency for rows that name none (Shopify exports never do); default USD")
+    parser.add_argument("--store-url", default=None,
+                        help="store address, e.g. https://shop.example.com: Shopify products link to /products/HANDLE")
+
+
+def product_json(product) -> str:
+    cur = product.currency
+    return json.dumps({
+        "sku": product.sku, "title": product.title, "price": amount_text(product.price, cur),
+        "compare_at": amount_text(product.compare_at, cur) if product.compare_at is not None else None,
+        "currency": cur, "stock": product.stock, "image": product.image,
+    }, ensure_ascii=False)
+
+
+def print_catalog(catalog: Catalog, out=None, err=None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    for product in catalog.products:
+        print(product_json(product), file=out)
+    for issue in catalog.issues:
+        print(str(issue), file=err)
+    if not catalog.products:
+        print(f"studio: {catalog.source}: no product imported", file=err)
+        return 2
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args.file, currency=args.currency, store_url=args.store_url)
+    return print_catalog(catalog)

@@ -1,0 +1,226 @@
+"""The commerce side of a live show: catalog, pinned product, price card, countdown, coupon, QR, chat.
+
+Glue between `studio.commerce` (which renders plain ndarrays) and the media layer's `OverlayBoard`
+(commerce may not import media). Rendering happens on change only — at pin/unpin on the caller's
+thread (never the compositor's), once a second for the countdown on the "studio: overlays" thread,
+and when a product image arrives on "studio: images" — and the result is `set` on the board.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+from studio.commerce.catalog import Catalog, load_catalog
+from studio.commerce.images import ImageFetcher
+from studio.commerce.overlays.chat import render_chat
+from studio.commerce.overlays.countdown import parse_mmss
+from studio.commerce.overlays.layout import Layout, layout_for
+from studio.commerce.overlays.qt import ensure_gui
+from studio.commerce.overlays.scene import Z, Placed, SceneOptions, render_kind
+from studio.commerce.pinning import Motion, Pinboard, enter_motion, exit_motion
+from studio.commerce.product import Product
+from studio.core.errors import UserError
+from studio.core.events import EventBus
+from studio.core.log import get_logger
+from studio.media.overlay import Animation, Overlay, OverlayBoard
+
+log = get_logger("app.commerce")
+
+PRODUCT_KINDS = ("price_card", "qr", "badge")  # what follows the pinned product
+PREFETCH = 9  # products on the 1–9 pin keys get their images fetched at start
+COUNTDOWN_LINGER_S = 3.0  # 00:00 stays this long, then fades out
+
+
+def add_live_arguments(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("products on screen")
+    g.add_argument("--catalog", metavar="FILE", help="catalog: Shopify product CSV export or studio CSV/JSON")
+    g.add_argument("--pin", metavar="SKU", help="pin this product's price card from the start")
+    g.add_argument("--countdown", metavar="MM:SS", help="show a flash-sale countdown, e.g. 05:00")
+    g.add_argument("--coupon", metavar="TEXT", help="show a coupon card with this text")
+
+
+def _animation(m: Motion) -> Animation:
+    return Animation(t0=time.monotonic(), duration=m.duration, from_dx=m.from_dx, from_dy=m.from_dy,
+                     from_opacity=m.from_opacity, to_dx=m.to_dx, to_dy=m.to_dy, to_opacity=m.to_opacity,
+                     remove_at_end=m.remove_at_end)
+
+
+def chat_overlay_image(messages: list[tuple[str, str]], canvas_size: tuple[int, int]) -> tuple[np.ndarray, int, int]:
+    """The chat box for the last messages (name, text) and its top-left corner on this canvas."""
+    box = layout_for(canvas_size).box("chat")
+    return render_chat(messages, box.size), box.x, box.y
+
+
+class CommerceShow:
+    """Pinned product and commerce overlays on one board. `pin`/`unpin` may be called from any thread."""
+
+    def __init__(self, board: OverlayBoard, canvas_size: tuple[int, int], bus: EventBus | None,
+                 catalog: Catalog | None = None, countdown_s: int | None = None, coupon: str | None = None,
+                 locale: str | None = None, image_timeout: float = 3.0) -> None:
+        ensure_gui()
+        self.board = board
+        self.layout: Layout = layout_for(canvas_size)
+        self.catalog = catalog
+        products = catalog.by_sku() if catalog else {}
+        self._pinboard = Pinboard(products, bus)
+        base_dir = Path(catalog.source).resolve().parent if catalog and catalog.source else None
+        self._images = ImageFetcher(base_dir, image_timeout)
+        self._opts = SceneOptions(coupon=coupon, locale=locale)
+        self._render_lock = threading.Lock()  # one renderer at a time; the board itself is thread-safe
+        self._stop = threading.Event()
+        self._slide = max(8, round(40 * self.layout.scale))
+        self._countdown_end = time.monotonic() + countdown_s if countdown_s is not None else None
+        self._thread: threading.Thread | None = None
+        for product in (catalog.products[:PREFETCH] if catalog else ()):
+            self._images.request(product.image)
+        if coupon:
+            self._place("coupon", None, enter_motion(self._slide))
+        if self._countdown_end is not None:
+            self._render_countdown(enter_motion(self._slide))  # on screen when attach() returns
+            self._thread = threading.Thread(target=self._countdown_loop, name="studio: overlays", daemon=True)
+            self._thread.start()
+
+    # -- pinning -------------------------------------------------------------------------------
+    @property
+    def pinned(self) -> Product | None:
+        return self._pinboard.pinned
+
+    def pin(self, sku: str) -> None:
+        """Animate `sku`'s card in (and the previous one out); UserError for an unknown SKU."""
+        try:
+            change = self._pinboard.pin(sku)
+        except KeyError:
+            raise UserError(f"no product with SKU {sku!r} in the catalog") from None
+        if not change.changed:
+            return
+        product = change.pinned
+        assert product is not None
+        self._images.request(product.image, self._image_arrived)
+        with self._render_lock:
+            for kind in PRODUCT_KINDS:
+                self._leave(kind)
+                self._place(kind, product, enter_motion(self._slide))
+
+    def unpin(self) -> None:
+        """Animate the pinned card out; nothing on screen afterwards."""
+        change = self._pinboard.unpin()
+        if change.previous is None:
+            return
+        with self._render_lock:
+            for kind in PRODUCT_KINDS:
+                self._leave(kind)
+
+    def _slot(self, kind: str) -> str:
+        return f"commerce.{kind}"
+
+    def _place(self, kind: str, product: Product | None, motion: Motion | None,
+               opts: SceneOptions | None = None) -> None:
+        placed: Placed | None = render_kind(kind, self.layout, product, opts or self._opts,
+                                            self._images.get(product.image) if product else None)
+        if placed is None:
+            self.board.set(self._slot(kind), None)
+            return
+        anim = _animation(motion) if motion is not None else None
+        self.board.set(self._slot(kind), Overlay(placed.image, placed.x, placed.y, animation=anim), z=Z[kind])
+
+    def _leave(self, kind: str) -> None:
+        """Move what is in `kind`'s slot to its ".leaving" slot with an exit animation."""
+        current = self.board.get(self._slot(kind))
+        self.board.set(self._slot(kind), None)
+        if current is None:
+            return
+        leaving = Overlay(current.image, current.x, current.y, current.opacity,
+                          animation=_animation(exit_motion(self._slide)))
+        self.board.set(self._slot(kind) + ".leaving", leaving, z=Z[kind] - 1)
+
+    def _image_arrived(self, ref: str, image) -> None:
+        """Re-render the card (no animation) when the pinned product's image has arrived."""
+        product = self.pinned
+        if image is None or product is None or product.image != ref or self._stop.is_set():
+            return
+        with self._render_lock:
+            if self.pinned is product:
+                current = self.board.get(self._slot("price_card"))
+                placed = render_kind("price_card", self.layout, product, self._opts, image)
+                if placed is not None:
+                    anim = current.animation if current is not None else None  # keep an entry in progress
+                    self.board.set(self._slot("price_card"), Overlay(placed.image, placed.x, placed.y,
+                                                                    animation=anim), z=Z["price_card"])
+
+    # -- countdown -----------------------------------------------------------------------------
+    def countdown_remaining(self, now: float | None = None) -> float | None:
+        if self._countdown_end is None:
+            return None
+        return max(0.0, self._countdown_end - (time.monotonic() if now is None else now))
+
+    def _render_countdown(self, motion: Motion | None) -> float:
+        remaining = self.countdown_remaining() or 0.0
+        with self._render_lock:
+            self._place("countdown", None, motion,
+                        SceneOptions(countdown_seconds=remaining, locale=self._opts.locale, coupon=self._opts.coupon))
+        return remaining
+
+    def _countdown_loop(self) -> None:
+        """Re-render the countdown when its mm:ss changes (once a second), on absolute deadlines."""
+        assert self._countdown_end is not None
+        end = self._countdown_end
+        remaining = self.countdown_remaining() or 0.0
+        while remaining > 0 and not self._stop.is_set():
+            # the display rounds up (ceil), so it changes when `remaining` crosses a whole second
+            shown = math.ceil(remaining - 1e-9)
+            next_change = end - (shown - 1)
+            if self._stop.wait(max(0.0, next_change - time.monotonic()) + 0.005):
+                return
+            remaining = self._render_countdown(None)
+        if not self._stop.wait(COUNTDOWN_LINGER_S):
+            with self._render_lock:
+                self._leave("countdown")
+
+    # -- lifecycle -----------------------------------------------------------------------------
+    def stop(self) -> None:
+        """Stop the countdown and image threads (idempotent); overlays stay on the board."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+        self._images.stop(timeout=0.5)
+
+
+def attach(args: argparse.Namespace, board: OverlayBoard, canvas_size: tuple[int, int],
+           bus: EventBus | None) -> CommerceShow | None:
+    """Load the catalog, place the overlays the arguments ask for, start the countdown; None when the
+    show has no commerce at all. UserError for a bad catalog, unknown SKU or countdown."""
+    catalog_file = getattr(args, "catalog", None)
+    pin = getattr(args, "pin", None)
+    countdown = getattr(args, "countdown", None)
+    coupon = getattr(args, "coupon", None)
+    if not (catalog_file or countdown or coupon):
+        if pin:
+            raise UserError("--pin needs --catalog FILE")
+        return None
+    catalog = None
+    if catalog_file:
+        catalog = load_catalog(catalog_file, currency=getattr(args, "currency", None) or "USD")
+        for issue in catalog.issues:
+            log.warning("%s: %s", catalog_file, issue)
+        if not catalog.products:
+            raise UserError(f"{catalog_file}: no product imported (run `studio catalog check {catalog_file}`)")
+    elif pin:
+        raise UserError("--pin needs --catalog FILE")
+    if pin and catalog is not None and catalog.get(pin) is None:
+        raise UserError(f"{catalog_file}: no product with SKU {pin!r}")
+    seconds = None
+    if countdown:
+        try:
+            seconds = parse_mmss(countdown)
+        except ValueError as e:
+            raise UserError(str(e)) from None
+    show = CommerceShow(board, canvas_size, bus, catalog, seconds, coupon)
+    if pin:
+        show.pin(pin)
+    return show
