@@ -7,34 +7,20 @@ QGuiApplication must exist first (fonts come from it), which `ensure_gui()` guar
 
 from __future__ import annotations
 
-import os
-import threading
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QGuiApplication, QImage, QPainter, QPainterPath,
+from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath,
                            QTextLayout, QTextOption)
 
 from studio.core.errors import UserError
+from studio.core.qtgui import ensure_gui
 
 # Latin and CJK from Noto Sans CJK, colour emoji from Noto Color Emoji, DejaVu for the rest.
 FONT_FAMILIES = ["Noto Sans CJK SC", "Noto Sans", "DejaVu Sans", "Noto Color Emoji"]
 DIGIT_FAMILIES = ["DejaVu Sans Mono", "Noto Sans Mono CJK SC", "Noto Sans CJK SC"]
 
-_lock = threading.Lock()
-_app: QGuiApplication | None = None
-
-
-def ensure_gui() -> None:
-    """Make sure a QGuiApplication exists (offscreen when the process has none yet)."""
-    global _app
-    if QGuiApplication.instance() is not None:
-        return
-    with _lock:
-        if QGuiApplication.instance() is None:
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-            _app = QGuiApplication([])
 
 
 def font(px: float, bold: bool = False, families: list[str] | None = None) -> QFont:

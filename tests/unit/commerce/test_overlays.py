@@ -148,12 +148,15 @@ def test_canvas_parsing():
         parse_canvas("big")
 
 
-def test_rendering_survives_pyside_none_refcount_bug(gui, product):
-    """PySide6 6.12 drops a None reference per void call; on 3.11 that used to abort the process."""
+def test_rendering_does_not_leak_references_to_none(gui, product):
+    """PySide6 6.12.0 dropped a reference to None per void call (QImage.fill, QPainter.setPen…): on
+    Python 3.11 the process aborted after a few thousand calls. pyproject pins PySide6 below 6.12."""
     from studio.commerce.overlays.price_card import render_price_card
-    for _ in range(300):  # ~30 void calls each: 9 000 lost references, more than None starts with
+    render_price_card(product, (360, 165))
+    before = sys.getrefcount(None)
+    for _ in range(50):
         render_price_card(product, (360, 165))
-    assert sys.getrefcount(None) > 0
+    assert sys.getrefcount(None) >= before - 50, "rendering drops references to None"
 
 
 def test_compose_is_premultiplied_over(gui):

@@ -1,0 +1,66 @@
+"""`studio report LOG [--json] [--out report.html]`: the post-show report from a session log."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from studio.core.errors import UserError
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("report", help="totals and the post-show report from a session log",
+                              description="Rebuild a show's totals from its session log (SQLite).")
+    p.add_argument("log", help="the session log (.sqlite) written by `studio live --session-log`")
+    p.add_argument("--json", action="store_true", help="print the totals as JSON")
+    p.add_argument("--out", metavar="HTML", help="write the post-show report (HTML with charts) here")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from studio.live.report import build_report
+    from studio.live.session_log import SessionLogError
+
+    try:
+        rep = build_report(args.log)
+    except SessionLogError as e:
+        raise UserError(str(e)) from None
+    totals = rep.totals()
+    if args.out:
+        from studio.live.report.html import write_html
+
+        try:
+            path = write_html(rep, args.out)
+        except OSError as e:
+            raise UserError(f"cannot write {args.out}: {e.strerror or e}") from None
+        if not args.json:
+            print(f"report written to {path}")
+    if args.json or not args.out:
+        if args.json:
+            json.dump(totals, sys.stdout, ensure_ascii=False, indent=2)
+            print()
+        else:
+            gmv = ", ".join(f"{v} {k}" for k, v in totals["gmv"].items()) or "0"
+            print(f"orders {totals['orders']} · units {totals['units']} · GMV {gmv} · "
+                  f"chat {totals['chat_messages']} · peak viewers {totals['peak_viewers']}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run without the full CLI (`python -m studio.app.commands.report LOG --json`)."""
+    from studio.core.secrets import mask_text
+
+    parser = argparse.ArgumentParser(prog="studio report")
+    sub = parser.add_subparsers()
+    register(sub)
+    args = parser.parse_args(["report", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        return run(args)
+    except UserError as e:
+        print(f"studio: {mask_text(str(e))}", file=sys.stderr)
+        return e.exit_code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,165 @@
+"""Glue between the live layer and a running show: feeds, session log, counters, chat overlay.
+
+`studio live` calls `add_live_arguments(parser)` while building its parser and `attach(args, board,
+canvas_size, bus)` once the show is set up; the returned object is stopped when the show ends.
+
+Threads: one per connector (`studio: live[NAME]`, see studio/live/runner.py) and, with
+`--chat-overlay`, `studio: chat overlay`, which re-renders the chat card at most `OVERLAY_HZ` times a
+second and only when a new message arrived. Names and text go through the blocklist and length caps
+(studio/live/blocklist.py) before the renderer sees them, and are drawn as plain text.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from studio.core.errors import UserError
+from studio.core.log import get_logger
+from studio.core.paths import data_dir
+from studio.live.blocklist import Blocklist, screen_line
+from studio.live.connectors import build_all
+from studio.live.counters import Counters
+from studio.live.pipeline import LiveSession
+from studio.live.runner import LiveRunner
+from studio.live.session_log import SessionLogError
+
+log = get_logger("app.feeds")
+
+OVERLAY_HZ = 4.0
+OVERLAY_LINES = 6
+
+Renderer = Callable[[list[tuple[str, str]], tuple[int, int]], tuple[Any, int, int]]
+
+FEED_HELP = ("a live data feed, repeatable: demo | youtube:live_chat_id=ID | shopify:shop=NAME | "
+             "twitch:channel=NAME | generic:url=URL[,mode=sse] | none; add ,api_base=URL to any "
+             "(default: demo)")
+
+
+def add_live_arguments(parser) -> None:
+    parser.add_argument("--feed", action="append", default=None, metavar="SPEC", help=FEED_HELP)
+    parser.add_argument("--session-log", default=None, metavar="PATH",
+                        help="append every chat/order/viewer/pin event to this SQLite file "
+                             "(default: a new file under the data folder's sessions/)")
+    parser.add_argument("--chat-overlay", action="store_true", help="draw the latest chat messages on the canvas")
+    parser.add_argument("--blocked-words", default=None, metavar="FILE",
+                        help="words never shown on the chat overlay (one per line, UTF-8)")
+
+
+def default_log_path() -> Path:
+    return data_dir() / "sessions" / time.strftime("show-%Y%m%d-%H%M%S.sqlite")
+
+
+def _default_renderer() -> Renderer:
+    try:
+        from studio.app.show_commerce import chat_overlay_image
+        from studio.commerce.overlays.qt import ensure_gui
+    except ImportError as e:
+        raise UserError("--chat-overlay needs the commerce overlays (studio.app.show_commerce)") from e
+    ensure_gui()  # on the calling (main) thread: the QGuiApplication must not be born on the overlay thread
+    return chat_overlay_image
+
+
+class ChatOverlayUpdater:
+    """Keeps the `chat` slot of the overlay board showing the last messages."""
+
+    def __init__(self, session: LiveSession, board: Any, canvas_size: tuple[int, int], blocklist: Blocklist,
+                 renderer: Renderer, hz: float = OVERLAY_HZ, lines: int = OVERLAY_LINES) -> None:
+        self.session, self.board, self.canvas_size = session, board, canvas_size
+        self.blocklist, self.renderer = blocklist, renderer
+        self.period, self.lines = 1.0 / hz, lines
+        self.renders = 0
+        self._stop = threading.Event()
+        self._last: tuple = ()
+        self._thread = threading.Thread(target=self._loop, name="studio: chat overlay", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def lines_now(self) -> list[tuple[str, str]]:
+        return [screen_line(m.author, m.text, self.blocklist) for m in self.session.recent_chat(self.lines)]
+
+    def _loop(self) -> None:
+        from studio.media.overlay import Overlay
+
+        while not self._stop.wait(self.period):
+            recent = self.session.recent_chat(self.lines)
+            key = tuple((m.source, m.id, m.at) for m in recent)
+            if key == self._last:
+                continue
+            self._last = key
+            try:
+                img, x, y = self.renderer(self.lines_now(), self.canvas_size)
+                self.board.set("chat", Overlay(img, x, y), z=200)
+                self.renders += 1
+            except Exception:
+                log.exception("chat overlay render failed")
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(2.0)
+        try:
+            self.board.set("chat", None, z=200)
+        except Exception:
+            log.exception("clearing the chat overlay")
+
+
+class LiveFeeds:
+    """What `attach` returns: `counters`, `session`, `stop()`."""
+
+    def __init__(self, session: LiveSession, runner: LiveRunner, overlay: ChatOverlayUpdater | None) -> None:
+        self.session, self.runner, self.overlay = session, runner, overlay
+        self._stopped = False
+
+    @property
+    def counters(self) -> Counters:
+        return self.session.counters
+
+    @property
+    def log_path(self) -> Path:
+        return self.session.log.path
+
+    def totals(self) -> dict:
+        return self.session.snapshot()
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        if self.overlay is not None:
+            self.overlay.stop()
+        if not self.runner.stop(timeout=3.0):
+            log.warning("live feeds still running after stop: %s", ", ".join(self.runner.alive()))
+        self.session.close()
+
+
+def attach(args: Any, board: Any, canvas_size: tuple[int, int], bus: Any,
+           renderer: Renderer | None = None) -> LiveFeeds | None:
+    """Start the feeds of `args` on this show; None when `--feed none` and no session log was asked for."""
+    specs = list(getattr(args, "feed", None) or ["demo"])
+    if any(s.strip().lower() == "none" for s in specs):
+        specs = []
+        if not getattr(args, "session_log", None):
+            return None
+    connectors = build_all(specs) if specs else []  # UserError on a bad spec, before anything starts
+    blocklist = Blocklist.load(getattr(args, "blocked_words", None))
+    if getattr(args, "chat_overlay", False) and renderer is None:
+        renderer = _default_renderer()
+    path = Path(getattr(args, "session_log", None) or default_log_path())
+    try:
+        session = LiveSession(path, bus)
+    except SessionLogError as e:
+        raise UserError(str(e)) from None
+    runner = LiveRunner(connectors, session.handle)
+    overlay = None
+    if getattr(args, "chat_overlay", False):
+        assert renderer is not None
+        overlay = ChatOverlayUpdater(session, board, tuple(canvas_size), blocklist, renderer)
+    runner.start()
+    if overlay is not None:
+        overlay.start()
+    log.info("live feeds: %s; session log %s", ", ".join(c.name for c in connectors) or "none", path)
+    return LiveFeeds(session, runner, overlay)

@@ -1,0 +1,305 @@
+"""What every connector shares: settings parsing, HTTP validation, retry policy, the polling loop.
+
+A connector is a small class with a `kind` id, built from a settings dict (the `--feed` spec), whose
+`run(emit, stop)` blocks on its own thread until `stop` is set or the platform ends the chat. It
+turns every failure into a `ConnectorState` event and a backoff, never an exception out of `run`.
+
+HTTP rules, for every connector:
+* one `httpx.Client` with explicit connect/read timeouts on every call;
+* redirects are *not* followed: platform APIs do not redirect, and following one would carry a token
+  (e.g. `X-Shopify-Access-Token`, a custom header httpx keeps across hosts) somewhere else. A 3xx is
+  an error like any other, so a redirect loop costs one request per backoff, not a spin;
+* every body is validated where it arrives (`json_body` + the connector's own shape checks);
+* `api_base` replaces scheme and host only; the documented paths stay.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from studio.core.errors import UserError
+from studio.core.log import get_logger
+from studio.core.secrets import mask_text
+from studio.live.events import BACKOFF, CONNECTED, CONNECTING, RECONNECTED, STOPPED, ConnectorState
+
+log = get_logger("live.connectors")
+
+Emit = Callable[[Any], None]
+
+USER_AGENT = "AnchorStudio/0.1 (+live-commerce studio)"
+MAX_BODY = 8 * 1024 * 1024  # a poll response bigger than this is not a chat page
+
+
+class FeedError(Exception):
+    """A failed call. `fatal` stops the connector (`state` says how); otherwise it backs off.
+
+    `retry_after` (seconds) overrides the backoff when the platform says how long to wait.
+    The message is shown to the host: one sentence, masked, no token.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, fatal: bool = False,
+                 state: str = BACKOFF) -> None:
+        super().__init__(mask_text(message))
+        self.retry_after = retry_after
+        self.fatal = fatal
+        self.state = state
+
+
+# -- pure policies ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BackoffPolicy:
+    first: float = 1.0
+    factor: float = 2.0
+    cap: float = 60.0
+    jitter: float = 0.1   # ± fraction
+
+
+def backoff_delay(attempt: int, policy: BackoffPolicy = BackoffPolicy(), rnd: Callable[[], float] = random.random
+                  ) -> float:
+    """Seconds to wait before retry `attempt` (0-based): first·factor^attempt, capped, ± jitter."""
+    base = min(policy.first * policy.factor ** min(attempt, 64), policy.cap)
+    return max(0.0, base * (1 + policy.jitter * (2 * rnd() - 1)))
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """`Retry-After` as seconds: a number ("2", "2.0") or an HTTP date. None when absent or invalid."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        secs = float(value)
+        return secs if secs >= 0 and secs == secs and secs != float("inf") else None
+    except ValueError:
+        pass
+    try:
+        dt = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if dt is None:
+        return None
+    return max(0.0, dt.timestamp() - (time.time() if now is None else now))
+
+
+def parse_time(value: Any) -> float:
+    """An ISO 8601 time ("…645000Z", "…+00:00", "-05:00" offsets, any fraction) or epoch seconds/ms → epoch
+    seconds. Raises ValueError."""
+    if isinstance(value, bool):
+        raise ValueError("not a time")
+    if isinstance(value, (int, float)):
+        v = float(value)
+        return v / 1000.0 if v > 1e11 else v  # milliseconds
+    if not isinstance(value, str) or not value:
+        raise ValueError("not a time")
+    s = value.strip()
+    if s.endswith(("Z", "z")):
+        s = s[:-1] + "+00:00"
+    # Python < 3.11 accepts only 3 or 6 fraction digits: normalise to 6.
+    if "." in s:
+        head, _, rest = s.partition(".")
+        digits = ""
+        while rest and rest[0].isdigit():
+            digits, rest = digits + rest[0], rest[1:]
+        s = f"{head}.{(digits + '000000')[:6]}{rest}"
+    dt = datetime.fromisoformat(s)
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.timestamp()
+
+
+def iso(t: float) -> str:
+    return datetime.fromtimestamp(t, tz=timezone.utc).isoformat(timespec="seconds")
+
+
+# -- settings --------------------------------------------------------------------------------------
+
+def parse_feed_spec(spec: str) -> tuple[str, dict[str, str]]:
+    """`kind[:k=v,k=v]` → (kind, settings). A comma not followed by `key=` belongs to the previous value,
+    so URLs with commas survive: `generic:url=http://h/f?a=1,2,api_base=http://x`."""
+    kind, _, rest = spec.strip().partition(":")
+    kind = kind.strip().lower()
+    if not kind:
+        raise UserError(f"empty --feed {spec!r}: use demo, youtube:live_chat_id=ID, shopify:shop=NAME, "
+                        "twitch:channel=NAME or generic:url=URL")
+    settings: dict[str, str] = {}
+    last: str | None = None
+    for part in rest.split(",") if rest else []:
+        key, eq, value = part.partition("=")
+        if eq and key.strip().replace("_", "").isalnum() and key.strip() == key.strip().lower():
+            last = key.strip()
+            settings[last] = value
+        elif last is not None:
+            settings[last] += "," + part
+        else:
+            raise UserError(f"--feed {mask_text(spec)!r}: expected key=value after '{kind}:'")
+    return kind, settings
+
+
+def checked_api_base(value: str | None, default: str) -> str:
+    """Scheme and host (and port) only; a path, query or credentials in `api_base` is refused."""
+    base = (value or default).strip().rstrip("/")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UserError(f"api_base must be http(s)://host[:port], got {mask_text(base)!r}")
+    if parts.path or parts.query or parts.fragment or parts.username or parts.password:
+        raise UserError(f"api_base replaces only scheme and host; drop the rest of {mask_text(base)!r}")
+    return base
+
+
+def make_client(timeout: float = 10.0, connect_timeout: float = 5.0, **kw: Any) -> httpx.Client:
+    return httpx.Client(timeout=httpx.Timeout(timeout, connect=connect_timeout), follow_redirects=False,
+                        headers={"User-Agent": USER_AGENT}, trust_env=False, **kw)
+
+
+def json_body(resp: httpx.Response, what: str) -> Any:
+    """The parsed JSON body of a 2xx response; anything else becomes a FeedError (transient).
+
+    Platform-specific 4xx handling happens before this; here 429 honours Retry-After, 3xx and 5xx
+    back off, and an HTML error page or a truncated body is reported as such.
+    """
+    status = resp.status_code
+    if status == 429:
+        ra = parse_retry_after(resp.headers.get("Retry-After"))
+        raise FeedError(f"{what}: rate limited (429)" + (f", retry after {ra:g} s" if ra is not None else ""),
+                        retry_after=ra)
+    if 300 <= status < 400:
+        raise FeedError(f"{what}: unexpected redirect ({status}) — check api_base")
+    if status >= 500:
+        raise FeedError(f"{what}: server error {status}", retry_after=parse_retry_after(resp.headers.get("Retry-After")))
+    if status >= 400:
+        raise FeedError(f"{what}: HTTP {status}")
+    if len(resp.content) > MAX_BODY:
+        raise FeedError(f"{what}: response too large ({len(resp.content)} bytes)")
+    ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if ctype and "json" not in ctype:
+        raise FeedError(f"{what}: expected JSON, got {ctype or 'no content type'}")
+    try:
+        return resp.json()
+    except ValueError as e:
+        raise FeedError(f"{what}: malformed JSON ({e.__class__.__name__})") from None
+
+
+def error_reason(body: Any) -> tuple[str, str]:
+    """(reason, message) from a Google-style `{"error": {"errors": [{"reason"}], "message"}}` body."""
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        err = body["error"]
+        errors = err.get("errors")
+        reason = ""
+        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+            reason = str(errors[0].get("reason", ""))
+        return reason, str(err.get("message", ""))[:200]
+    return "", ""
+
+
+def try_json(resp: httpx.Response) -> Any:
+    try:
+        return resp.json()
+    except ValueError:
+        return None
+
+
+# -- the connector kinds ---------------------------------------------------------------------------
+
+class Connector:
+    """Base of every connector. Subclasses set `kind`, take settings in `__init__`, implement `run`."""
+
+    kind = "base"
+    name = "base"  # the `source` of its events
+
+    def run(self, emit: Emit, stop: threading.Event) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Called from another thread on shutdown to interrupt a blocking call; must be idempotent."""
+
+
+class PollingConnector(Connector):
+    """A connector that asks the platform again and again. Subclasses implement `poll()`, which emits
+    what it found and returns the seconds to wait before the next call, or raises FeedError."""
+
+    backoff = BackoffPolicy(first=1.0, factor=2.0, cap=60.0)
+
+    def __init__(self) -> None:
+        self.client: httpx.Client | None = None
+        self._emit: Emit = lambda e: None
+        self._stop = threading.Event()
+
+    def sleep(self, seconds: float) -> bool:
+        """Wait inside a poll (between pages); returns True when asked to stop."""
+        return self._stop.wait(max(0.0, seconds))
+
+    def configure(self, settings: dict[str, str]) -> None:
+        """Settings every polling connector takes: `retry=` first backoff seconds, `retry_cap=`."""
+        self.backoff = BackoffPolicy(first=float(settings.get("retry", self.backoff.first)),
+                                     cap=float(settings.get("retry_cap", self.backoff.cap)))
+
+    def make_client(self) -> httpx.Client:
+        return make_client()
+
+    def poll(self) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def state(self, state: str, message: str = "", retry_in: float | None = None) -> None:
+        self._emit(ConnectorState(self.name, state, mask_text(message), retry_in))
+
+    def run(self, emit: Emit, stop: threading.Event) -> None:
+        self._emit, self._stop = emit, stop
+        self.client = self.make_client()
+        attempt = 0
+        ok_before = False
+        self.state(CONNECTING)
+        try:
+            while not stop.is_set():
+                try:
+                    wait = self.poll()
+                    if attempt or not ok_before:
+                        self.state(RECONNECTED if ok_before or attempt else CONNECTED)
+                    attempt, ok_before = 0, True
+                except FeedError as e:
+                    if e.fatal:
+                        self.state(e.state, str(e))
+                        return
+                    wait = e.retry_after if e.retry_after is not None else backoff_delay(attempt, self.backoff)
+                    attempt += 1
+                    self.state(BACKOFF, str(e), round(wait, 3))
+                except httpx.TimeoutException:
+                    if stop.is_set():
+                        break
+                    wait = backoff_delay(attempt, self.backoff)
+                    attempt += 1
+                    self.state(BACKOFF, "the platform did not answer in time", round(wait, 3))
+                except httpx.HTTPError as e:
+                    if stop.is_set():
+                        break
+                    wait = backoff_delay(attempt, self.backoff)
+                    attempt += 1
+                    self.state(BACKOFF, f"network error: {e.__class__.__name__}", round(wait, 3))
+                except Exception as e:  # a bug or a shape we did not foresee: report, back off, go on
+                    if stop.is_set():
+                        break
+                    log.error("%s: unexpected %s: %s", self.name, e.__class__.__name__, mask_text(str(e)))
+                    wait = backoff_delay(attempt, self.backoff)
+                    attempt += 1
+                    self.state(BACKOFF, f"unexpected response ({e.__class__.__name__})", round(wait, 3))
+                stop.wait(max(0.0, wait))
+        finally:
+            self.close()
+            self.state(STOPPED)
+
+    def close(self) -> None:
+        c, self.client = self.client, None
+        if c is not None:
+            try:
+                c.close()
+            except Exception:
+                pass

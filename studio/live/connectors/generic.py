@@ -1,0 +1,226 @@
+"""Generic feed: chat, order and viewer events in a documented JSON schema (docs/feed.md), read from
+any HTTP endpoint by polling or as Server-Sent Events. This is how a platform bridge (Douyin, Taobao,
+TikTok Shop tools…) feeds the studio.
+
+Poll mode: `GET url[?cursor=C]` → `{"events": [...], "cursor": "C2", "poll_after_ms": 2000}` (a bare
+list of events is accepted too). SSE mode (`mode=sse`): `GET url` with `Accept: text/event-stream`;
+each `data:` block is one event object or an envelope; `id:` is sent back as `Last-Event-ID` when the
+stream is reopened, `retry:` sets the reopen delay. Numbers are parsed as Decimal, so `"total": 19.99`
+is as exact as `"19.99"`. A bad event is skipped (and logged); a bad body is an error and a backoff.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from studio.core.errors import UserError
+from studio.core.log import get_logger
+from studio.core.secrets import get_secret
+from studio.live.connectors.base import FeedError, PollingConnector, checked_api_base, json_body, make_client, parse_time
+from studio.live.events import FAILED, ChatMessage, LineItem, Order, ViewerCount
+
+log = get_logger("live.generic")
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+MAX_SSE_EVENT = 1024 * 1024
+
+
+def _money(v: Any, what: str) -> Decimal:
+    if isinstance(v, bool) or not isinstance(v, (str, int, Decimal)):
+        raise ValueError(f"{what} must be a decimal string or number")
+    try:
+        d = Decimal(str(v).strip())
+    except InvalidOperation:
+        raise ValueError(f"{what} is not a number") from None
+    if not d.is_finite():
+        raise ValueError(f"{what} is not finite")
+    return d
+
+
+def _text(v: Any, what: str, required: bool = True) -> str:
+    if v is None and not required:
+        return ""
+    if isinstance(v, (int, Decimal)) and not isinstance(v, bool):
+        return str(v)
+    if not isinstance(v, str) or (required and not v):
+        raise ValueError(f"{what} must be a non-empty string")
+    return v
+
+
+def parse_event(obj: Any, source: str) -> ChatMessage | Order | ViewerCount:
+    """One event of the generic schema → a typed event. Raises ValueError with the reason."""
+    if not isinstance(obj, dict):
+        raise ValueError("event is not an object")
+    etype = obj.get("type")
+    if etype == "chat":
+        amount = obj.get("amount")
+        currency = obj.get("currency")
+        if amount is not None and (not isinstance(currency, str) or not _CURRENCY.match(currency)):
+            raise ValueError("a paid chat needs a 3-letter currency")
+        return ChatMessage(source=source, id=_text(obj.get("id"), "id", required=False),
+                           author=_text(obj.get("author"), "author", required=False),
+                           text=_text(obj.get("text"), "text"),
+                           at=parse_time(obj["at"]) if "at" in obj else time.time(),
+                           kind="superchat" if amount is not None else "text",
+                           amount=_money(amount, "amount") if amount is not None else None,
+                           currency=currency if amount is not None else None)
+    if etype == "order":
+        currency = obj.get("currency")
+        if not isinstance(currency, str) or not _CURRENCY.match(currency):
+            raise ValueError("order currency must be a 3-letter ISO code")
+        raw_items = obj.get("items", [])
+        if not isinstance(raw_items, list):
+            raise ValueError("order items must be a list")
+        items = []
+        for it in raw_items:
+            if not isinstance(it, dict):
+                raise ValueError("order item is not an object")
+            qty = it.get("qty", 1)
+            if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
+                raise ValueError("item qty must be a non-negative integer")
+            items.append(LineItem(sku=_text(it.get("sku"), "sku", required=False), qty=qty,
+                                  price=_money(it.get("price"), "item price"),
+                                  title=_text(it.get("title"), "title", required=False)))
+        total = _money(obj["total"], "total") if "total" in obj else sum((i.price * i.qty for i in items), Decimal(0))
+        return Order(source=source, id=_text(obj.get("id"), "order id"), created_at=parse_time(obj.get("created_at")),
+                     currency=currency, items=tuple(items), total=total)
+    if etype == "viewers":
+        count = obj.get("count")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValueError("viewers count must be a non-negative integer")
+        return ViewerCount(source=source, count=count,
+                           at=parse_time(obj["at"]) if "at" in obj else time.time())
+    raise ValueError(f"unknown event type {etype!r}")
+
+
+def loads(data: bytes | str) -> Any:
+    return json.loads(data, parse_float=Decimal)
+
+
+class GenericFeed(PollingConnector):
+    kind = "generic"
+
+    def __init__(self, settings: dict[str, str]) -> None:
+        super().__init__()
+        self.configure(settings)
+        url = settings.get("url", "").strip()
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UserError("generic feed needs url=http(s)://host/path")
+        if settings.get("api_base"):
+            b = urlsplit(checked_api_base(settings["api_base"], url))
+            parts = parts._replace(scheme=b.scheme, netloc=b.netloc)
+        self.url = urlunsplit(parts)
+        self.name = settings.get("name", "generic")
+        self.mode = settings.get("mode", "poll")
+        if self.mode not in ("poll", "sse"):
+            raise UserError("generic feed mode must be poll or sse")
+        self.interval = float(settings.get("interval", "2"))
+        self.token = get_secret("feed_token", "STUDIO_FEED_TOKEN")
+        self.cursor: str | None = None
+        self.last_event_id: str | None = None
+        self.retry_ms = 1000
+        self.skipped = 0
+
+    def make_client(self) -> httpx.Client:
+        return make_client(timeout=30.0 if self.mode == "sse" else 10.0)
+
+    def _headers(self) -> dict[str, str]:
+        h = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if self.mode == "sse":
+            h["Accept"] = "text/event-stream"
+            if self.last_event_id:
+                h["Last-Event-ID"] = self.last_event_id
+        else:
+            h["Accept"] = "application/json"
+        return h
+
+    def _refuse(self, resp: httpx.Response) -> None:
+        if resp.status_code in (401, 403):
+            raise FeedError(f"the feed refused us ({resp.status_code}): check STUDIO_FEED_TOKEN", fatal=True,
+                            state=FAILED)
+        if resp.status_code == 404:
+            raise FeedError("the feed URL was not found (404)", fatal=True, state=FAILED)
+
+    def _emit_obj(self, obj: Any) -> None:
+        try:
+            self._emit(parse_event(obj, self.name))
+        except (ValueError, KeyError, TypeError) as e:
+            self.skipped += 1
+            log.warning("%s: skipped an invalid event: %s", self.name, e)
+
+    def poll(self) -> float:
+        return self._poll_sse() if self.mode == "sse" else self._poll_json()
+
+    def _poll_json(self) -> float:
+        assert self.client is not None
+        params = {"cursor": self.cursor} if self.cursor else None
+        resp = self.client.get(self.url, params=params, headers=self._headers())
+        self._refuse(resp)
+        json_body(resp, "feed")  # status / content type / well-formed checks
+        body = loads(resp.content)
+        events = body if isinstance(body, list) else body.get("events") if isinstance(body, dict) else None
+        if not isinstance(events, list):
+            raise FeedError("feed: the body is neither an event list nor {\"events\": [...]}")
+        for obj in events:
+            self._emit_obj(obj)
+        wait = self.interval
+        if isinstance(body, dict):
+            cursor = body.get("cursor")
+            if isinstance(cursor, (str, int)) and not isinstance(cursor, bool):
+                self.cursor = str(cursor)
+            after = body.get("poll_after_ms")
+            if isinstance(after, (int, Decimal)) and not isinstance(after, bool):
+                wait = min(max(float(after) / 1000.0, 0.2), 60.0)
+        return wait
+
+    def _poll_sse(self) -> float:
+        assert self.client is not None
+        with self.client.stream("GET", self.url, headers=self._headers()) as resp:
+            self._refuse(resp)
+            if resp.status_code != 200:
+                resp.read()
+                json_body(resp, "feed stream")  # raises the right FeedError (429, 5xx, 3xx…)
+            ctype = resp.headers.get("Content-Type", "")
+            if not ctype.startswith("text/event-stream"):
+                raise FeedError(f"feed stream: expected text/event-stream, got {ctype.split(';')[0] or 'nothing'}")
+            data: list[str] = []
+            size = 0
+            event_id: str | None = None
+            for line in resp.iter_lines():
+                if self._stop.is_set():
+                    break
+                if line == "":
+                    if data:
+                        payload = "\n".join(data)
+                        data, size = [], 0
+                        try:
+                            obj = loads(payload)
+                        except ValueError:
+                            raise FeedError("feed stream: an event is not valid JSON") from None
+                        for o in (obj.get("events") if isinstance(obj, dict) and "events" in obj else [obj]) or []:
+                            self._emit_obj(o)
+                    if event_id is not None:
+                        self.last_event_id, event_id = event_id, None
+                    continue
+                if line.startswith(":"):
+                    continue  # comment / keepalive
+                field, _, value = line.partition(":")
+                value = value[1:] if value.startswith(" ") else value
+                if field == "data":
+                    data.append(value)
+                    size += len(value)
+                    if size > MAX_SSE_EVENT:
+                        raise FeedError("feed stream: an event is too large")
+                elif field == "id" and "\0" not in value:
+                    event_id = value
+                elif field == "retry" and value.isdigit():
+                    self.retry_ms = int(value)
+        return self.retry_ms / 1000.0

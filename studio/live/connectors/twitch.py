@@ -1,0 +1,248 @@
+"""Twitch chat: anonymous read-only IRC (TMI) over TLS (PLATFORMS.md §2.1).
+
+`NICK justinfan<digits>` (no PASS), `CAP REQ :twitch.tv/tags twitch.tv/commands`, `JOIN #channel`.
+PRIVMSG lines with IRCv3 tags become `ChatMessage` (id from the `id` tag, time from `tmi-sent-ts`).
+`PING` is answered with `PONG` and the same text; `:tmi.twitch.tv RECONNECT` (matched on the command
+field, never on a substring) reconnects at once. If the server is silent for `idle_ping` seconds we
+send our own PING, and after `dead_after` seconds without any line the connection is considered dead.
+Reconnects follow Twitch's guidance: immediately, then 1, 2, 4, 8 s… (capped).
+
+TLS is always verified. `api_base=ircs://host:port` (default `ircs://irc.chat.twitch.tv:6697`) or
+`irc://host:port` for plain TCP, which must be asked for explicitly; `cafile=PATH` adds a CA to trust
+(for a self-hosted relay) — it never turns verification off.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+import ssl
+import threading
+import time
+from urllib.parse import urlsplit
+
+from studio.core.errors import UserError
+from studio.core.log import get_logger
+from studio.core.secrets import mask_text
+from studio.live.connectors.base import BackoffPolicy, Connector, Emit, backoff_delay
+from studio.live.events import BACKOFF, CONNECTED, CONNECTING, RECONNECTED, STOPPED, ChatMessage, ConnectorState
+
+log = get_logger("live.twitch")
+
+DEFAULT_BASE = "ircs://irc.chat.twitch.tv:6697"
+MAX_LINE = 8192  # IRCv3 with tags allows 8191 bytes of tags + 512 of message; anything longer is garbage
+
+_TAG_UNESCAPE = {":": ";", "s": " ", "\\": "\\", "r": "\r", "n": "\n"}
+
+
+def unescape_tag(value: str) -> str:
+    out, i = [], 0
+    while i < len(value):
+        c = value[i]
+        if c == "\\" and i + 1 < len(value):
+            out.append(_TAG_UNESCAPE.get(value[i + 1], value[i + 1]))
+            i += 2
+        elif c == "\\":
+            i += 1  # a trailing lone backslash is dropped (IRCv3)
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def parse_line(line: str) -> tuple[dict[str, str], str, str, list[str]]:
+    """An IRC line → (tags, prefix, command, params); the trailing param keeps its spaces."""
+    tags: dict[str, str] = {}
+    rest = line
+    if rest.startswith("@"):
+        raw, _, rest = rest[1:].partition(" ")
+        for kv in raw.split(";"):
+            if kv:
+                k, _, v = kv.partition("=")
+                tags[k] = unescape_tag(v)
+    rest = rest.lstrip(" ")
+    prefix = ""
+    if rest.startswith(":"):
+        prefix, _, rest = rest[1:].partition(" ")
+    rest = rest.lstrip(" ")
+    trailing = None
+    if " :" in rest:
+        rest, trailing = rest.split(" :", 1)
+    elif rest.startswith(":"):
+        rest, trailing = "", rest[1:]
+    parts = rest.split()
+    command = parts[0].upper() if parts else ""
+    params = parts[1:]
+    if trailing is not None:
+        params.append(trailing)
+    return tags, prefix, command, params
+
+
+def privmsg_to_chat(tags: dict[str, str], prefix: str, params: list[str], source: str) -> ChatMessage | None:
+    if len(params) < 2:
+        return None
+    login = prefix.split("!", 1)[0]
+    name = tags.get("display-name") or login
+    text = params[1]
+    if text.startswith("\x01ACTION ") and text.endswith("\x01"):
+        text = text[8:-1]
+    try:
+        at = int(tags["tmi-sent-ts"]) / 1000.0
+    except (KeyError, ValueError):
+        at = time.time()
+    return ChatMessage(source=source, id=tags.get("id", ""), author=name, text=text, at=at)
+
+
+class _Reconnect(Exception):
+    pass
+
+
+class TwitchChat(Connector):
+    kind = "twitch"
+    backoff = BackoffPolicy(first=1.0, factor=2.0, cap=30.0, jitter=0.1)
+
+    def __init__(self, settings: dict[str, str]) -> None:
+        self.channel = settings.get("channel", "").strip().lstrip("#").lower()
+        if not self.channel or not self.channel.replace("_", "").isalnum():
+            raise UserError("twitch feed needs channel=NAME (the channel's login name)")
+        self.name = settings.get("name", "twitch")
+        base = urlsplit(settings.get("api_base") or DEFAULT_BASE)
+        if base.scheme not in ("irc", "ircs") or not base.hostname:
+            raise UserError("twitch api_base must be ircs://host:port (TLS) or irc://host:port (plain)")
+        self.host = base.hostname
+        self.tls = base.scheme == "ircs"
+        self.port = base.port or (6697 if self.tls else 6667)
+        self.cafile = settings.get("cafile") or None
+        self.connect_timeout = float(settings.get("connect_timeout", "10"))
+        self.idle_ping = float(settings.get("idle_ping", "240"))
+        self.dead_after = float(settings.get("dead_after", "360"))
+        self.nick = f"justinfan{random.randint(10000, 99999)}"
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._emit: Emit = lambda e: None
+
+    def _state(self, state: str, message: str = "", retry_in: float | None = None) -> None:
+        self._emit(ConnectorState(self.name, state, mask_text(message), retry_in))
+
+    def _connect(self) -> socket.socket:
+        raw = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
+        if not self.tls:
+            return raw
+        ctx = ssl.create_default_context(cafile=self.cafile)  # CERT_REQUIRED + hostname check, always
+        try:
+            return ctx.wrap_socket(raw, server_hostname=self.host)
+        except BaseException:
+            raw.close()
+            raise
+
+    def run(self, emit: Emit, stop: threading.Event) -> None:
+        self._emit = emit
+        attempt, ever = 0, False
+        self._state(CONNECTING)
+        try:
+            while not stop.is_set():
+                self._joined = False
+                try:
+                    sock = self._connect()
+                    with self._lock:
+                        self._sock = sock
+                    if stop.is_set():
+                        break
+                    self._session(sock, stop, lambda: self._on_joined(ever))
+                except _Reconnect as e:
+                    self._last_error = str(e)
+                except ssl.SSLCertVerificationError as e:
+                    self._last_error = f"TLS certificate not trusted: {e.verify_message}"
+                except (OSError, ssl.SSLError) as e:
+                    self._last_error = f"connection failed: {e.__class__.__name__}"
+                finally:
+                    self._close_sock()
+                if stop.is_set():
+                    break
+                if self._joined:
+                    ever, attempt = True, 0
+                wait = 0.0 if attempt == 0 else backoff_delay(attempt - 1, self.backoff)
+                attempt += 1
+                self._state(BACKOFF, self._last_error, round(wait, 3))
+                if stop.wait(wait):
+                    break
+        finally:
+            self._close_sock()
+            self._state(STOPPED)
+
+    def _on_joined(self, ever: bool) -> None:
+        self._joined = True
+        self._state(RECONNECTED if ever else CONNECTED)
+
+    _last_error = ""
+    _joined = False
+
+    def _session(self, sock: socket.socket, stop: threading.Event, on_joined) -> None:
+        sock.settimeout(1.0)  # a short tick so stop is prompt
+        self._send(sock, "CAP REQ :twitch.tv/tags twitch.tv/commands")
+        self._send(sock, "PASS SCHMOOPIIE")  # any PASS is accepted for justinfan
+        self._send(sock, f"NICK {self.nick}")
+        self._send(sock, f"JOIN #{self.channel}")
+        buf = b""
+        last_rx = time.monotonic()
+        pinged = False
+        joined = False
+        while not stop.is_set():
+            try:
+                chunk = sock.recv(65536)
+            except (socket.timeout, ssl.SSLWantReadError):
+                idle = time.monotonic() - last_rx
+                if idle > self.dead_after:
+                    raise _Reconnect("no data from Twitch; reconnecting")
+                if idle > self.idle_ping and not pinged:
+                    self._send(sock, "PING :tmi.twitch.tv")
+                    pinged = True
+                continue
+            if not chunk:
+                self._last_error = "Twitch closed the connection"
+                return
+            last_rx, pinged = time.monotonic(), False
+            buf += chunk
+            if len(buf) > 4 * MAX_LINE and b"\n" not in buf:
+                self._last_error = "Twitch sent an over-long line"
+                return
+            *lines, buf = buf.split(b"\n")
+            for raw in lines:
+                line = raw.rstrip(b"\r").decode("utf-8", errors="replace")
+                if not line:
+                    continue
+                tags, prefix, cmd, params = parse_line(line)
+                if cmd == "PING":
+                    self._send(sock, "PONG :" + (params[-1] if params else "tmi.twitch.tv"))
+                elif cmd == "RECONNECT":
+                    raise _Reconnect("Twitch asked us to reconnect")
+                elif cmd == "PRIVMSG":
+                    msg = privmsg_to_chat(tags, prefix, params, self.name)
+                    if msg is not None:
+                        self._emit(msg)
+                elif cmd in ("JOIN", "ROOMSTATE") and not joined:
+                    joined = True
+                    on_joined()
+                elif cmd == "NOTICE" and params and "login" in params[-1].lower():
+                    self._last_error = "Twitch refused the login: " + params[-1][:100]
+                    return
+        return
+
+    def _send(self, sock: socket.socket, line: str) -> None:
+        sock.sendall((line + "\r\n").encode("utf-8"))
+
+    def _close_sock(self) -> None:
+        with self._lock:
+            s, self._sock = self._sock, None
+        if s is not None:
+            try:
+                s.shutdown(socket.SHUT_RDWR)  # wakes a recv() blocked in the connector's thread
+            except OSError:
+                pass
+            try:
+                s.close()
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        self._close_sock()

@@ -1,0 +1,163 @@
+"""YouTube live chat: `liveChatMessages.list` polling (PLATFORMS.md §1.2–1.3).
+
+`GET {api_base}/youtube/v3/liveChat/messages?liveChatId=…&part=id,snippet,authorDetails&pageToken=…`
+with an API key (`key=`) or an OAuth bearer token. The next call waits `pollingIntervalMillis`
+(never less than `min_interval`). The chat ends on a response carrying `offlineAt` or on a 403
+`liveChatEnded`. `quotaExceeded` backs off long (`quota_backoff`, default 10 min: the daily quota will
+not come back sooner), `rateLimitExceeded` backs off short. Super Chats and Super Stickers become
+`ChatMessage(kind="superchat", amount, currency)` with `amountMicros` (a string) / 10⁶ as Decimal.
+With `video_id=`, `videos.list?part=liveStreamingDetails` is polled every `viewers_every` seconds for
+`concurrentViewers`.
+"""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import httpx
+
+from studio.core.errors import UserError
+from studio.core.secrets import get_secret
+from studio.live.connectors.base import (
+    FeedError, PollingConnector, checked_api_base, error_reason, json_body, parse_time, try_json,
+)
+from studio.live.events import ENDED, FAILED, ChatMessage, ViewerCount
+
+DEFAULT_BASE = "https://www.googleapis.com"
+MESSAGES_PATH = "/youtube/v3/liveChat/messages"
+VIDEOS_PATH = "/youtube/v3/videos"
+
+_SILENT = {"tombstone", "chatEndedEvent", "messageDeletedEvent", "userBannedEvent", "pollOpenedEvent",
+           "pollClosedEvent", "pollEditedEvent", "pollVotedEvent", "sponsorOnlyModeStartedEvent",
+           "sponsorOnlyModeEndedEvent"}
+_FATAL_403 = {"forbidden": "no permission to read this live chat",
+              "liveChatDisabled": "live chat is not enabled for this broadcast"}
+
+
+def parse_message(item: Any, source: str = "youtube") -> ChatMessage | None:
+    """One `liveChatMessage` resource → ChatMessage, or None for items nothing should show."""
+    if not isinstance(item, dict):
+        return None
+    snip = item.get("snippet")
+    if not isinstance(snip, dict):
+        return None
+    mtype = snip.get("type", "")
+    if mtype in _SILENT:
+        return None
+    author = item.get("authorDetails") if isinstance(item.get("authorDetails"), dict) else {}
+    name = str(author.get("displayName") or "")
+    try:
+        at = parse_time(snip.get("publishedAt"))
+    except ValueError:
+        at = time.time()
+    mid = str(item.get("id") or "")
+    if mtype in ("superChatEvent", "superStickerEvent"):
+        det = snip.get("superChatDetails") or snip.get("superStickerDetails") or {}
+        if not isinstance(det, dict):
+            return None
+        try:
+            amount = Decimal(str(det.get("amountMicros", "0"))) / Decimal(1_000_000)
+        except InvalidOperation:
+            amount = None
+        text = str(det.get("userComment") or "")
+        if not text:
+            sticker = det.get("superStickerMetadata")
+            text = str(sticker.get("altText", "")) if isinstance(sticker, dict) else ""
+        return ChatMessage(source, mid, name, text or str(snip.get("displayMessage") or ""), at,
+                           kind="superchat", amount=amount, currency=str(det.get("currency") or "") or None)
+    tdet = snip.get("textMessageDetails")
+    text = tdet.get("messageText") if isinstance(tdet, dict) else None
+    text = text if isinstance(text, str) else snip.get("displayMessage")
+    if not isinstance(text, str) or not text:
+        return None
+    return ChatMessage(source, mid, name, text, at)
+
+
+class YouTubeChat(PollingConnector):
+    kind = "youtube"
+
+    def __init__(self, settings: dict[str, str]) -> None:
+        super().__init__()
+        self.configure(settings)
+        self.chat_id = settings.get("live_chat_id", "").strip()
+        if not self.chat_id:
+            raise UserError("youtube feed needs live_chat_id=ID (from liveStreamingDetails.activeLiveChatId)")
+        self.name = settings.get("name", "youtube")
+        self.base = checked_api_base(settings.get("api_base"), DEFAULT_BASE)
+        self.video_id = settings.get("video_id", "").strip()
+        self.min_interval = float(settings.get("min_interval", "1.0"))
+        self.quota_backoff = float(settings.get("quota_backoff", "600"))
+        self.rate_limit_backoff = float(settings.get("rate_limit_backoff", "5"))
+        self.viewers_every = float(settings.get("viewers_every", "30"))
+        self.token = get_secret("youtube_token", "STUDIO_YOUTUBE_TOKEN")
+        self.api_key = None if self.token else get_secret("youtube_api_key", "STUDIO_YOUTUBE_API_KEY")
+        if not (self.token or self.api_key):
+            raise UserError("youtube feed needs an API key or OAuth token: set STUDIO_YOUTUBE_API_KEY or "
+                            "STUDIO_YOUTUBE_TOKEN, or store youtube_api_key in the keyring")
+        self.page_token: str | None = None
+        self._next_viewers = 0.0
+
+    def _auth(self) -> tuple[dict[str, str], dict[str, str]]:
+        if self.token:
+            return {"Authorization": f"Bearer {self.token}"}, {}
+        return {}, {"key": self.api_key or ""}
+
+    def _raise_for_youtube(self, resp: httpx.Response) -> None:
+        if resp.status_code not in (400, 401, 403, 404):
+            return
+        reason, message = error_reason(try_json(resp))
+        if reason == "liveChatEnded":
+            raise FeedError("the live chat has ended", fatal=True, state=ENDED)
+        if reason == "quotaExceeded":
+            raise FeedError("YouTube API quota exceeded; waiting before trying again", retry_after=self.quota_backoff)
+        if reason == "rateLimitExceeded":
+            raise FeedError("YouTube says we ask too fast; slowing down", retry_after=self.rate_limit_backoff)
+        if reason == "liveChatNotFound" or resp.status_code == 404:
+            raise FeedError("live chat not found: check live_chat_id", fatal=True, state=FAILED)
+        if reason in _FATAL_403:
+            raise FeedError(_FATAL_403[reason], fatal=True, state=FAILED)
+        if resp.status_code == 401:
+            raise FeedError("YouTube rejected the credentials (401)", fatal=True, state=FAILED)
+        raise FeedError(f"YouTube error {resp.status_code} {reason or ''}".strip() + (f": {message}" if message else ""))
+
+    def poll(self) -> float:
+        assert self.client is not None
+        headers, params = self._auth()
+        params = {**params, "liveChatId": self.chat_id, "part": "id,snippet,authorDetails", "maxResults": "2000"}
+        if self.page_token:
+            params["pageToken"] = self.page_token
+        resp = self.client.get(self.base + MESSAGES_PATH, params=params, headers=headers)
+        self._raise_for_youtube(resp)
+        body = json_body(resp, "YouTube live chat")
+        if not isinstance(body, dict) or not isinstance(body.get("items", []), list):
+            raise FeedError("YouTube live chat: response is not a liveChatMessageListResponse")
+        for item in body.get("items", []):
+            msg = parse_message(item, self.name)
+            if msg is not None:
+                self._emit(msg)
+        token = body.get("nextPageToken")
+        if isinstance(token, str) and token:
+            self.page_token = token
+        if body.get("offlineAt"):
+            raise FeedError("the stream is offline; the live chat has ended", fatal=True, state=ENDED)
+        if self.video_id and time.monotonic() >= self._next_viewers:
+            self._next_viewers = time.monotonic() + self.viewers_every
+            self._poll_viewers(headers, self._auth()[1])
+        interval = body.get("pollingIntervalMillis")
+        wait = interval / 1000.0 if isinstance(interval, (int, float)) and not isinstance(interval, bool) else 5.0
+        return max(self.min_interval, min(wait, 60.0))
+
+    def _poll_viewers(self, headers: dict[str, str], params: dict[str, str]) -> None:
+        assert self.client is not None
+        resp = self.client.get(self.base + VIDEOS_PATH, headers=headers,
+                               params={**params, "part": "liveStreamingDetails", "id": self.video_id})
+        self._raise_for_youtube(resp)
+        body = json_body(resp, "YouTube video details")
+        try:
+            details = body["items"][0]["liveStreamingDetails"]
+            count = int(details["concurrentViewers"])
+        except (KeyError, IndexError, TypeError, ValueError):
+            return  # not live yet, or viewers hidden: nothing to report
+        self._emit(ViewerCount(self.name, count))

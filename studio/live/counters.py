@@ -1,0 +1,231 @@
+"""Sales and audience counters: idempotent, exact, and rebuilt from the session log alone.
+
+Policies are pure functions over plain data (`unique_orders`, `gmv_by_currency`) and the `Counters`
+class applies them incrementally. An order is counted once per (source, id) whatever the replays,
+pages, restarts and reconnects; money is summed as `Decimal` per currency (never converted, never
+float); each order is attributed to the product pinned at its *creation* time, which may be long
+before a polling connector sees it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import OrderedDict, deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from studio.live.events import ChatMessage, Order, ViewerCount
+
+CHAT_ID_MEMORY = 20_000   # chat ids remembered for de-duplication (reconnect overlaps are short)
+RECENT_CHAT = 50          # chat lines kept for the overlay
+
+
+def order_key(order: Order) -> tuple[str, str]:
+    return (order.source, order.id)
+
+
+def unique_orders(orders: Iterable[Order]) -> list[Order]:
+    """The first occurrence of each (source, id), in arrival order."""
+    seen: set[tuple[str, str]] = set()
+    out: list[Order] = []
+    for o in orders:
+        k = order_key(o)
+        if k not in seen:
+            seen.add(k)
+            out.append(o)
+    return out
+
+
+def gmv_by_currency(orders: Iterable[Order]) -> dict[str, Decimal]:
+    """Sum of order totals per ISO currency, exact."""
+    out: dict[str, Decimal] = {}
+    for o in orders:
+        out[o.currency] = out.get(o.currency, Decimal(0)) + o.total
+    return out
+
+
+def money_json(amounts: dict[str, Decimal]) -> dict[str, str]:
+    return {cur: str(amounts[cur]) for cur in sorted(amounts)}
+
+
+class PinTimeline:
+    """Which product was pinned when: half-open intervals [start, end), at most one open at a time."""
+
+    def __init__(self) -> None:
+        self._starts: list[float] = []
+        self._intervals: list[list] = []  # [start, end | None, sku], sorted by start
+
+    def pin(self, sku: str, at: float) -> None:
+        self._close_open(at)
+        i = bisect.bisect_right(self._starts, at)
+        self._starts.insert(i, at)
+        self._intervals.insert(i, [at, None, sku])
+
+    def unpin(self, sku: str | None, at: float) -> None:
+        self._close_open(at, only_sku=sku)
+
+    def _close_open(self, at: float, only_sku: str | None = None) -> None:
+        for iv in self._intervals:
+            if iv[1] is None and (only_sku is None or iv[2] == only_sku):
+                iv[1] = max(at, iv[0])
+
+    def sku_at(self, t: float) -> str | None:
+        i = bisect.bisect_right(self._starts, t) - 1
+        while i >= 0:
+            start, end, sku = self._intervals[i]
+            if end is None or t < end:
+                return sku
+            if start < t:  # the latest interval starting before t has ended: nothing pinned at t
+                return None
+            i -= 1
+        return None
+
+    def current(self) -> str | None:
+        for iv in reversed(self._intervals):
+            if iv[1] is None:
+                return iv[2]
+        return None
+
+    def intervals(self, end_time: float) -> list[tuple[str, float, float]]:
+        """(sku, start, end); an interval still open is closed at `end_time`."""
+        return [(sku, s, e if e is not None else max(end_time, s)) for s, e, sku in self._intervals]
+
+    def pinned_seconds(self, end_time: float) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for sku, s, e in self.intervals(end_time):
+            out[sku] = out.get(sku, 0.0) + (e - s)
+        return out
+
+
+@dataclass
+class ProductStats:
+    orders: int = 0
+    units: int = 0
+    gmv: dict[str, Decimal] = field(default_factory=dict)
+    attributed_orders: int = 0                               # orders placed while this was pinned
+    attributed_gmv: dict[str, Decimal] = field(default_factory=dict)
+
+
+class Counters:
+    """Running totals. Not thread-safe by itself: the live pipeline calls it under its lock."""
+
+    def __init__(self, catalog: dict[str, str] | None = None) -> None:
+        self.catalog = dict(catalog or {})   # sku -> title, for the report
+        self._orders: set[tuple[str, str]] = set()
+        self.orders = 0
+        self.units = 0
+        self.gmv: dict[str, Decimal] = {}
+        self.products: dict[str, ProductStats] = {}
+        self.order_times: list[tuple[float, str | None]] = []  # (created_at, attributed sku) for the report
+        self.chat_messages = 0
+        self._chat_ids: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self.recent_chat: deque[ChatMessage] = deque(maxlen=RECENT_CHAT)
+        self.chat_times: list[float] = []  # kept only if `keep_times`; the report needs them, the show doesn't
+        self.keep_times = False
+        self.viewers: dict[str, int] = {}
+        self.peak_viewers = 0
+        self.pins = PinTimeline()
+        self.first_at: float | None = None
+        self.last_at: float | None = None
+
+    # -- time span -------------------------------------------------------------------------------
+    def _seen_time(self, t: float) -> None:
+        self.first_at = t if self.first_at is None else min(self.first_at, t)
+        self.last_at = t if self.last_at is None else max(self.last_at, t)
+
+    # -- orders ------------------------------------------------------------------------------------
+    def is_new_order(self, order: Order) -> bool:
+        return order_key(order) not in self._orders
+
+    def add_order(self, order: Order) -> bool:
+        """Count `order` unless it was counted before; returns whether it was new."""
+        k = order_key(order)
+        if k in self._orders:
+            return False
+        self._orders.add(k)
+        self.orders += 1
+        self.gmv[order.currency] = self.gmv.get(order.currency, Decimal(0)) + order.total
+        for sku in {li.sku for li in order.items}:
+            self._product(sku).orders += 1
+        for li in order.items:
+            p = self._product(li.sku)
+            p.units += li.qty
+            if li.title and li.sku not in self.catalog:
+                self.catalog[li.sku] = li.title
+            p.gmv[order.currency] = p.gmv.get(order.currency, Decimal(0)) + li.price * li.qty
+            self.units += li.qty
+        pinned = self.pins.sku_at(order.created_at)
+        if pinned is not None:
+            p = self._product(pinned)
+            p.attributed_orders += 1
+            p.attributed_gmv[order.currency] = p.attributed_gmv.get(order.currency, Decimal(0)) + order.total
+        if self.keep_times:
+            self.order_times.append((order.created_at, pinned))
+        self._seen_time(order.created_at)
+        return True
+
+    def _product(self, sku: str) -> ProductStats:
+        p = self.products.get(sku)
+        if p is None:
+            p = self.products[sku] = ProductStats()
+        return p
+
+    # -- chat and viewers --------------------------------------------------------------------------
+    def is_new_chat(self, msg: ChatMessage) -> bool:
+        return not msg.id or (msg.source, msg.id) not in self._chat_ids
+
+    def add_chat(self, msg: ChatMessage) -> bool:
+        if msg.id:
+            k = (msg.source, msg.id)
+            if k in self._chat_ids:
+                return False
+            self._chat_ids[k] = None
+            if len(self._chat_ids) > CHAT_ID_MEMORY:
+                self._chat_ids.popitem(last=False)
+        self.chat_messages += 1
+        self.recent_chat.append(msg)
+        if self.keep_times:
+            self.chat_times.append(msg.at)
+        self._seen_time(msg.at)
+        return True
+
+    def add_viewers(self, v: ViewerCount) -> None:
+        self.viewers[v.source] = v.count
+        self.peak_viewers = max(self.peak_viewers, sum(self.viewers.values()))
+        self._seen_time(v.at)
+
+    # -- pins --------------------------------------------------------------------------------------
+    def pin(self, sku: str, at: float, title: str = "") -> None:
+        self.pins.pin(sku, at)
+        if title and sku not in self.catalog:
+            self.catalog[sku] = title
+        self._product(sku)
+        self._seen_time(at)
+
+    def unpin(self, sku: str | None, at: float) -> None:
+        self.pins.unpin(sku, at)
+        self._seen_time(at)
+
+    # -- output ------------------------------------------------------------------------------------
+    def totals(self, end_time: float | None = None) -> dict:
+        """The `studio report --json` document."""
+        end = end_time if end_time is not None else (self.last_at or 0.0)
+        pinned = self.pins.pinned_seconds(end)
+        products = []
+        for sku in sorted(self.products):
+            p = self.products[sku]
+            secs = round(pinned.get(sku, 0.0), 3)
+            products.append({
+                "sku": sku, "title": self.catalog.get(sku, ""),
+                "orders": p.orders, "units": p.units, "gmv": money_json(p.gmv),
+                "pinned_seconds": secs,
+                "orders_while_pinned": p.attributed_orders,
+                "gmv_while_pinned": money_json(p.attributed_gmv),
+                "orders_per_minute_pinned": round(p.attributed_orders / (secs / 60), 3) if secs > 0 else None,
+            })
+        return {
+            "orders": self.orders, "units": self.units, "gmv": money_json(self.gmv),
+            "chat_messages": self.chat_messages, "peak_viewers": self.peak_viewers,
+            "products": products,
+        }

@@ -1,0 +1,81 @@
+"""Typed events of the live layer: what connectors emit and what the counters and session log consume.
+
+Times are wall-clock epoch seconds (float), like `studio.core.events`: orders carry the platform's
+creation time, which is a wall-clock time, and pins are compared against it. Money is `Decimal`,
+never float. Events are frozen and hold only plain data, so they cross threads freely.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+def _now() -> float:
+    return time.time()
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One chat line. `kind` is "text" or "superchat" (a paid message: `amount` + `currency`)."""
+
+    source: str   # connector name, e.g. "youtube", "twitch:channel", "demo"
+    id: str       # platform message id (dedupe key together with `source`)
+    author: str
+    text: str
+    at: float = field(default_factory=_now)
+    kind: str = "text"
+    amount: Decimal | None = None
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
+class LineItem:
+    sku: str            # "" when the platform has none (custom item, deleted variant)
+    qty: int
+    price: Decimal      # unit price, in the order's currency
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Order:
+    """A placed order. Counted once per (`source`, `id`) whatever the replays."""
+
+    source: str
+    id: str
+    created_at: float
+    currency: str
+    items: tuple[LineItem, ...]
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class ViewerCount:
+    source: str
+    count: int
+    at: float = field(default_factory=_now)
+
+
+# ConnectorState.state values
+CONNECTING = "connecting"
+CONNECTED = "connected"      # first good response / joined
+RECONNECTED = "reconnected"  # good again after an error
+BACKOFF = "backoff"          # an error happened; waiting `retry_in` seconds before trying again
+ENDED = "ended"              # the platform says the show/chat is over; the connector stops
+FAILED = "failed"            # a permanent error (bad id, no permission); the connector stops
+STOPPED = "stopped"          # stopped by us
+
+
+@dataclass(frozen=True)
+class ConnectorState:
+    """A connector's health. `message` is one masked sentence for the host; never a token."""
+
+    source: str
+    state: str
+    message: str = ""
+    retry_in: float | None = None
+    at: float = field(default_factory=_now)
+
+
+LiveEvent = ChatMessage | Order | ViewerCount | ConnectorState

@@ -1,0 +1,184 @@
+"""The session log: every live event appended to a SQLite file (WAL) the moment it arrives.
+
+One row per event, written in its own transaction, so a crash (even `kill -9`) loses nothing that
+was handed to `append`; WAL with `synchronous=NORMAL` is durable against a process crash (only a
+power cut can lose the last transactions). A restarted show opens the same file and appends. The
+post-show report is rebuilt from this file alone by replaying it through `Counters`.
+
+Rows hold plain JSON (money as strings). Connector messages are masked before they get here; no
+token is ever passed to the log.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from studio.core.events import ProductPinned, ProductUnpinned, StreamStateChanged
+from studio.core.secrets import mask_text
+from studio.live.counters import Counters
+from studio.live.events import ChatMessage, ConnectorState, LineItem, Order, ViewerCount
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    seq       INTEGER PRIMARY KEY AUTOINCREMENT,
+    logged_at REAL NOT NULL,   -- wall clock when it was written
+    kind      TEXT NOT NULL,   -- chat | order | viewers | connector | pin | unpin | stream | session
+    source    TEXT NOT NULL,
+    at        REAL NOT NULL,   -- the event's own time (order: created_at)
+    data      TEXT NOT NULL    -- JSON
+);
+CREATE INDEX IF NOT EXISTS events_kind ON events(kind);
+"""
+
+
+class SessionLogError(Exception):
+    pass
+
+
+def encode(event: Any) -> tuple[str, str, float, dict]:
+    """(kind, source, at, data) for an event; raises TypeError for anything else."""
+    if isinstance(event, ChatMessage):
+        d = {"id": event.id, "author": event.author, "text": event.text, "kind": event.kind}
+        if event.amount is not None:
+            d["amount"], d["currency"] = str(event.amount), event.currency
+        return "chat", event.source, event.at, d
+    if isinstance(event, Order):
+        return "order", event.source, event.created_at, {
+            "id": event.id, "currency": event.currency, "total": str(event.total),
+            "items": [{"sku": li.sku, "qty": li.qty, "price": str(li.price), "title": li.title}
+                      for li in event.items]}
+    if isinstance(event, ViewerCount):
+        return "viewers", event.source, event.at, {"count": event.count}
+    if isinstance(event, ConnectorState):
+        return "connector", event.source, event.at, {
+            "state": event.state, "message": mask_text(event.message), "retry_in": event.retry_in}
+    if isinstance(event, ProductPinned):
+        return "pin", "studio", event.at, {"sku": event.sku, "title": event.title}
+    if isinstance(event, ProductUnpinned):
+        return "unpin", "studio", event.at, {"sku": event.sku}
+    if isinstance(event, StreamStateChanged):
+        return "stream", event.output, event.at, {"state": event.state, "message": mask_text(event.message)}
+    raise TypeError(f"not a loggable event: {type(event).__name__}")
+
+
+def decode(kind: str, source: str, at: float, data: dict) -> Any:
+    """The event object for a row; `session` rows come back as a plain dict."""
+    if kind == "chat":
+        amount = data.get("amount")
+        return ChatMessage(source=source, id=data.get("id", ""), author=data.get("author", ""),
+                           text=data.get("text", ""), at=at, kind=data.get("kind", "text"),
+                           amount=Decimal(amount) if amount is not None else None,
+                           currency=data.get("currency"))
+    if kind == "order":
+        items = tuple(LineItem(sku=i["sku"], qty=int(i["qty"]), price=Decimal(i["price"]), title=i.get("title", ""))
+                      for i in data["items"])
+        return Order(source=source, id=data["id"], created_at=at, currency=data["currency"],
+                     items=items, total=Decimal(data["total"]))
+    if kind == "viewers":
+        return ViewerCount(source=source, count=int(data["count"]), at=at)
+    if kind == "connector":
+        return ConnectorState(source=source, state=data["state"], message=data.get("message", ""),
+                              retry_in=data.get("retry_in"), at=at)
+    if kind == "pin":
+        return ProductPinned(sku=data["sku"], title=data.get("title", ""), at=at)
+    if kind == "unpin":
+        return ProductUnpinned(sku=data["sku"], at=at)
+    if kind == "stream":
+        return StreamStateChanged(output=source, state=data["state"], message=data.get("message", ""), at=at)
+    return {"kind": kind, "source": source, "at": at, **data}
+
+
+class SessionLog:
+    """Append-only writer. Thread-safe: connectors and the UI thread append concurrently."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        try:
+            self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False, timeout=10)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                             (str(SCHEMA_VERSION),))
+        except sqlite3.DatabaseError as e:
+            raise SessionLogError(f"cannot open the session log {self.path}: {e}") from e
+        self.closed = False
+
+    def append(self, event: Any) -> None:
+        kind, source, at, data = encode(event)
+        self._write(kind, source, at, data)
+
+    def mark(self, what: str, **data: Any) -> None:
+        """A `session` row: start, stop, or anything the show wants to remember."""
+        self._write("session", "studio", time.time(), {"what": what, **data})
+
+    def _write(self, kind: str, source: str, at: float, data: dict) -> None:
+        row = (time.time(), kind, source, float(at), json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        with self._lock:
+            if self.closed:
+                return
+            self._db.execute("INSERT INTO events(logged_at, kind, source, at, data) VALUES (?,?,?,?,?)", row)
+
+    def close(self) -> None:
+        with self._lock:
+            if not self.closed:
+                self.closed = True
+                self._db.close()
+
+
+def read_rows(path: str | Path) -> Iterator[tuple[int, float, str, str, float, dict]]:
+    """(seq, logged_at, kind, source, at, data) in append order. Works on a log left by a crash."""
+    p = Path(path)
+    if not p.is_file():
+        raise SessionLogError(f"no session log at {p}")
+    try:
+        db = sqlite3.connect(str(p), timeout=10)
+        try:
+            cur = db.execute("SELECT seq, logged_at, kind, source, at, data FROM events ORDER BY seq")
+            for seq, logged_at, kind, source, at, data in cur:
+                yield seq, logged_at, kind, source, at, json.loads(data)
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as e:
+        raise SessionLogError(f"{p} is not a readable session log: {e}") from e
+
+
+def apply(counters: Counters, event: Any) -> bool:
+    """Feed one event to the counters; returns whether it changed them (False for duplicates)."""
+    if isinstance(event, Order):
+        return counters.add_order(event)
+    if isinstance(event, ChatMessage):
+        return counters.add_chat(event)
+    if isinstance(event, ViewerCount):
+        counters.add_viewers(event)
+    elif isinstance(event, ProductPinned):
+        counters.pin(event.sku, event.at, event.title)
+    elif isinstance(event, ProductUnpinned):
+        counters.unpin(event.sku, event.at)
+    return True
+
+
+def replay(path: str | Path, counters: Counters | None = None, keep_times: bool = False) -> Counters:
+    """Counters rebuilt from a log (the report, and a restarted show continuing its totals)."""
+    c = counters or Counters()
+    c.keep_times = keep_times
+    last = None
+    for _seq, logged_at, kind, source, at, data in read_rows(path):
+        apply(c, decode(kind, source, at, data))
+        last = logged_at if last is None else max(last, logged_at)
+    if last is not None:
+        c.last_at = max(c.last_at or last, last)
+        c.first_at = c.first_at if c.first_at is not None else last
+    return c
