@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.support.rtmp_server import RtmpServer, nginx_available  # noqa: E402
+from studio.app.bench.nginx import RtmpServer, nginx_available  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

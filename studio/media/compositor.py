@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -95,6 +96,8 @@ class Compositor:
         self.lagged = 0
         self.render_ms = 0.0       # moving average of one compose
         self.last_capture_t: float | None = None
+        self._index = 0
+        self._tick_times: deque[float] = deque(maxlen=int(float(rate)) + 1)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -156,6 +159,18 @@ class Compositor:
             self._thread.join(timeout=3.0)
             self._thread = None
 
+    def next_index(self) -> int:
+        """The index of the next frame the compositor will draw."""
+        return self._index
+
+    @property
+    def fps(self) -> float:
+        """Frames drawn per second over the last second."""
+        ticks = list(self._tick_times)
+        if len(ticks) < 2 or ticks[-1] == ticks[0]:
+            return 0.0
+        return (len(ticks) - 1) / (ticks[-1] - ticks[0])
+
     def _run(self, t0: float, on_frame) -> None:
         index = 0
         interval = float(1 / self.rate)
@@ -168,7 +183,7 @@ class Compositor:
             elif now - due > interval:
                 current = frame_index_at(t0, now, self.rate)
                 self.lagged += current - index
-                index = current
+                index = self._index = current
                 due = frame_due(t0, index, self.rate)
             start = time.perf_counter()
             try:
@@ -177,5 +192,7 @@ class Compositor:
             except Exception:
                 log.exception("compose failed at frame %d; the encoder repeats the last frame", index)
             self.render_ms = 0.9 * self.render_ms + 0.1 * (time.perf_counter() - start) * 1000.0
+            self._tick_times.append(time.monotonic())
             self.frames += 1
             index += 1
+            self._index = index

@@ -32,7 +32,8 @@ PacketSink = Callable[[EncodedPacket], None]
 
 
 class Encoder:
-    def __init__(self, encoder_name: str, video: VideoSettings, audio_bitrate_kbps: int = 128) -> None:
+    def __init__(self, encoder_name: str, video: VideoSettings, audio_bitrate_kbps: int = 128,
+                 first_index: int = 0) -> None:
         self.name = encoder_name
         self.settings = video
         self._params = av.open(io.BytesIO(), "w", format="nut")
@@ -48,6 +49,10 @@ class Encoder:
             raise EncoderError(f"cannot open encoder {encoder_name}: {getattr(e, 'strerror', e)}") from e
         self.video_tb = Fraction(1, 1) / video.rate
         self.audio_tb = Fraction(1, AUDIO_RATE)
+        # Going live while the preview runs: the show's frame `first_index` becomes pts 0, and the
+        # audio sample at the same instant becomes audio pts 0.
+        self.first_index = first_index
+        self.first_sample = round(first_index / video.rate * AUDIO_RATE)
         self.sinks: list[PacketSink] = []
         self.frames_encoded = 0
         self.frames_duplicated = 0
@@ -67,6 +72,9 @@ class Encoder:
     # -- inputs (called from the compositor and mixer threads) --------------------------------------
     def submit_video(self, index: int, canvas: np.ndarray, capture_t: float | None) -> None:
         """Hand over the composed canvas (copied here). A frame not yet taken is replaced: 1-deep slot."""
+        index -= self.first_index
+        if index < 0:
+            return
         frame = av.VideoFrame.from_ndarray(canvas, format="yuv420p")
         with self._cond:
             if self._vslot is not None:
@@ -75,6 +83,11 @@ class Encoder:
             self._cond.notify()
 
     def submit_audio(self, start_sample: int, block: np.ndarray) -> None:
+        start_sample -= self.first_sample
+        if start_sample + len(block) <= 0:
+            return
+        if start_sample < 0:
+            block, start_sample = block[-start_sample:], 0
         with self._cond:
             self._audio.append((start_sample, block))
             self._cond.notify()

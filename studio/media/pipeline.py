@@ -53,6 +53,8 @@ class Show:
         self.outputs: list[NetworkOutput] = []
         self.recording: RecordingOutput | None = None
         self.t0: float | None = None
+        self.live_since: float | None = None
+        self._last_encoder: Encoder | None = None
         self.preview_sinks: list[Callable] = []
         self.running = False
 
@@ -64,35 +66,51 @@ class Show:
             return None
         return self.encoder.capture_times.get(round(video_seconds * float(self.config.rate)))
 
-    def start_sources(self) -> None:
-        """Start capture (and the preview) before going live, as a studio does."""
+    def start_preview(self) -> None:
+        """Capture, compose and mix (meters, preview) without encoding: the studio before Go live."""
+        if self.t0 is not None:
+            return
         for layer in self.layers:
             layer.source.start()
+        self.mixer = Mixer(self.audio_inputs, self._on_audio)
+        self.t0 = time.monotonic()
+        self.compositor.start(self.t0, self._on_frame)
+        self.mixer.start(self.t0)
 
     def start(self) -> None:
+        """Preview and go live at once (the headless show)."""
+        self.start_preview()
+        self.go_live()
+
+    def go_live(self) -> None:
+        """Open the encoder (before the first frame is due) and every output; frames from the next
+        compositor tick on are encoded, with pts counted from zero."""
+        if self.running:
+            return
+        self.start_preview()
         c = self.config
         settings = VideoSettings(c.size[0], c.size[1], c.rate, c.bitrate_kbps, c.keyint_seconds, c.profile)
         name = choose_encoder(c.encoder, settings)
-        self.encoder = Encoder(name, settings, c.audio_bitrate_kbps)
-        vt, at = self.encoder.video_template, self.encoder.audio_template
+        first = self.compositor.next_index() + 1
+        encoder = Encoder(name, settings, c.audio_bitrate_kbps, first_index=first)
+        self.outputs = []
+        self.recording = None
+        vt, at = encoder.video_template, encoder.audio_template
         if c.record:
             self.recording = RecordingOutput(c.record, vt, at, on_state=self._on_output_state)
             self.recording.start()
-            self.encoder.sinks.append(self.recording.push)
+            encoder.sinks.append(self.recording.push)
         for url in c.outputs:
             out = NetworkOutput(url, vt, at, on_state=self._on_output_state, capture_time_of=self._capture_time_of,
                                 name=self._unique_name(url))
             self.outputs.append(out)
-            self.encoder.sinks.append(out.push)
+            encoder.sinks.append(out.push)
             out.start()
-        self.start_sources()
-        self.mixer = Mixer(self.audio_inputs, self.encoder.submit_audio)
-        self.encoder.start()
-        self.t0 = time.monotonic()
-        self.compositor.start(self.t0, self._on_frame)
-        self.mixer.start(self.t0)
+        encoder.start()
+        self.live_since = time.monotonic()
+        self.encoder = encoder
         self.running = True
-        log.info("show started with encoder %s", name)
+        log.info("live with encoder %s", name)
 
     def _unique_name(self, url: str) -> str:
         from studio.media.outputs.network import output_name
@@ -105,39 +123,56 @@ class Show:
         return name
 
     def _on_frame(self, index: int, canvas, capture_t: float | None) -> None:
-        assert self.encoder is not None
-        self.encoder.submit_video(index, canvas, capture_t)
+        encoder = self.encoder
+        if encoder is not None:
+            encoder.submit_video(index, canvas, capture_t)
         for sink in self.preview_sinks:
             sink(index, canvas)
 
-    def stop(self) -> None:
-        """End cleanly: stop drawing, flush the encoder, send and record what is left, close."""
+    def _on_audio(self, start_sample: int, block) -> None:
+        encoder = self.encoder
+        if encoder is not None:
+            encoder.submit_audio(start_sample, block)
+
+    def end_live(self) -> None:
+        """Flush the encoder, send and record what is left, close every output; the preview goes on."""
         if not self.running:
             return
         self.running = False
-        self.compositor.stop()
-        if self.mixer:
-            self.mixer.stop()
-        if self.encoder:
-            self.encoder.stop()
+        encoder, self.encoder = self.encoder, None
+        self._last_encoder = encoder
+        if encoder:
+            encoder.stop()
         for out in self.outputs:
             out.request_stop()
         for out in self.outputs:
             out.stop()
         if self.recording:
             self.recording.stop()
+
+    def stop(self) -> None:
+        """End everything: the live part first (clean flush), then capture and compositing."""
+        if self.running:
+            # Stop drawing first so the last frames encoded are the last frames drawn.
+            self.compositor.stop()
+            self.end_live()
+        self.compositor.stop()
+        if self.mixer:
+            self.mixer.stop()
         for layer in self.layers:
             layer.source.stop()
 
     def elapsed(self) -> float:
-        return 0.0 if self.t0 is None else time.monotonic() - self.t0
+        """Seconds on air (0 before Go live)."""
+        return 0.0 if self.live_since is None else time.monotonic() - self.live_since
 
     def stats(self) -> dict:
-        enc = self.encoder
+        enc = self.encoder or self._last_encoder
         c = self.compositor
         out = {
             "time": round(self.elapsed(), 2),
-            "fps": round(c.frames / self.elapsed(), 2) if self.elapsed() > 0 else 0.0,
+            "live": self.running,
+            "fps": round(c.fps, 2),
             "frames": enc.frames_encoded if enc else 0,
             "render_ms": round(c.render_ms, 3),
             "encode_ms": round(enc.encode_ms, 3) if enc else 0.0,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import av
 import cv2
@@ -33,7 +32,6 @@ def green_card(tmp_path):
 def read_recording(path):
     with av.open(str(path)) as c:
         v = c.streams.video[0]
-        a = c.streams.audio[0]
         vts = [float(f.pts * f.time_base) for f in c.decode(v)]
     with av.open(str(path)) as c:
         ats = [float(f.pts * f.time_base) for f in c.decode(c.streams.audio[0])]
@@ -45,19 +43,9 @@ def test_live_pushes_h264_and_aac_with_the_overlay_in_place_and_records_the_same
     url = rtmp_server.url("landscape")
     rec = tmp_path / "show.mkv"
     stats = tmp_path / "stats.jsonl"
-    puller = None
-    import threading
-
-    def pull_later():
-        nonlocal puller
-        time.sleep(1.5)
-        puller = Puller(url, 4.0).start()
-
-    t = threading.Thread(target=pull_later)
-    t.start()
+    puller = Puller(url, 4.0, open_timeout=20).start()  # retries until the studio publishes
     res = run_studio("live", "--duration", "9", "--out", url, "--record", str(rec), "--stats", str(stats),
                      "--image", f"{green_card}@{CARD_XY[0]},{CARD_XY[1]}", "--video", "testsrc", "--audio", "tone")
-    t.join()
     assert res.returncode == 0, res.stderr
     pulled = puller.join()
     assert pulled.error is None, pulled.error
@@ -92,18 +80,8 @@ def test_live_pushes_h264_and_aac_with_the_overlay_in_place_and_records_the_same
 
 def test_vertical_canvas_streams_at_720x1280(rtmp_server):
     url = rtmp_server.url("vertical")
-    puller = None
-    import threading
-
-    def pull_later():
-        nonlocal puller
-        time.sleep(1.5)
-        puller = Puller(url, 1.0).start()
-
-    t = threading.Thread(target=pull_later)
-    t.start()
-    res = run_studio("live", "--size", "720x1280", "--duration", "6", "--out", url)
-    t.join()
+    puller = Puller(url, 1.0, open_timeout=20).start()
+    res = run_studio("live", "--size", "720x1280", "--duration", "7", "--out", url)
     assert res.returncode == 0, res.stderr
     pulled = puller.join()
     assert (pulled.width, pulled.height) == (720, 1280), pulled.error
@@ -111,17 +89,8 @@ def test_vertical_canvas_streams_at_720x1280(rtmp_server):
 
 def test_one_encode_feeds_two_destinations(rtmp_server):
     urls = [rtmp_server.url("first"), rtmp_server.url("second")]
-    pullers = []
-    import threading
-
-    def pull_later():
-        time.sleep(1.5)
-        pullers.extend(Puller(u, 1.0).start() for u in urls)
-
-    t = threading.Thread(target=pull_later)
-    t.start()
-    res = run_studio("live", "--duration", "6", "--out", urls[0], "--out", urls[1], "--size", "640x360")
-    t.join()
+    pullers = [Puller(u, 1.0, open_timeout=20).start() for u in urls]
+    res = run_studio("live", "--duration", "7", "--out", urls[0], "--out", urls[1], "--size", "640x360")
     assert res.returncode == 0, res.stderr
     for p in pullers:
         r = p.join()

@@ -16,7 +16,7 @@ from studio.media.compositor import VideoLayer
 from studio.media.pipeline import Show, ShowConfig
 from studio.media.sources.testsrc import TestPatternSource
 from tests.support.pull import pull, wait_for
-from tests.support.rtmp_server import RtmpServer, free_port
+from studio.app.bench.nginx import RtmpServer, free_port
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,6 @@ import http.server
 import socket
 import threading
 import time
-from pathlib import Path
 
 import av
 import numpy as np

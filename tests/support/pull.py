@@ -27,11 +27,16 @@ class Pulled:
 def pull(url: str, seconds: float, keep_frames: int = 5, open_timeout: float = 10.0) -> Pulled:
     """Read `seconds` of stream time from `url`; keeps the last `keep_frames` decoded frames."""
     out = Pulled()
-    try:
-        c = av.open(url, timeout=(open_timeout, 5.0), options={"rtmp_live": "live"})
-    except Exception as e:
-        out.error = str(e)
-        return out
+    deadline = time.monotonic() + open_timeout
+    while True:  # the publisher may not be there yet: nginx refuses to play a stream nobody publishes
+        try:
+            c = av.open(url, timeout=(open_timeout, 15.0), options={"rtmp_live": "live"})
+            break
+        except Exception as e:
+            if time.monotonic() > deadline:
+                out.error = str(e)
+                return out
+            time.sleep(0.3)
     try:
         v = c.streams.video[0]
         out.video_codec = v.codec_context.name

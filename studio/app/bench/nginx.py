@@ -1,4 +1,5 @@
-"""A real RTMP server for tests: nginx with the RTMP module, unprivileged, on a free loopback port.
+"""A real RTMP server for tests and the benchmark: nginx with the RTMP module, unprivileged, on a free
+loopback port.
 
 `allowed_key` makes the server refuse every other stream key (on_publish → a tiny local HTTP
 endpoint answering 403), as platforms do with a wrong key.
@@ -7,7 +8,6 @@ endpoint answering 403), as platforms do with a wrong key.
 from __future__ import annotations
 
 import http.server
-import os
 import shutil
 import socket
 import subprocess

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
 import signal
@@ -23,7 +22,7 @@ from studio.media.sources.registry import parse_audio_spec, parse_video_spec
 from studio.media.still import load_rgba
 
 # Modules that add their own flags to `studio live` and attach to the running show (overlays, feeds).
-EXTENSIONS: list[str] = ["studio.app.show_commerce"]
+EXTENSIONS: list[str] = ["studio.app.show_commerce", "studio.app.show_feeds"]
 
 
 def register(sub) -> None:

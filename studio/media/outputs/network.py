@@ -195,8 +195,16 @@ class NetworkOutput(Output):
     def _spawn(self) -> subprocess.Popen:
         env = dict(os.environ)
         env.setdefault("PYTHONUNBUFFERED", "1")
-        return subprocess.Popen(sender_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, bufsize=0, env=env)
+        proc = subprocess.Popen(sender_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, bufsize=0, env=env)
+        threading.Thread(target=self._log_child_stderr, args=(proc,), name=f"sender-err[{self.name}]",
+                         daemon=True).start()
+        return proc
+
+    def _log_child_stderr(self, proc: subprocess.Popen) -> None:
+        """Whatever the child prints on stderr (a crash) goes to our log, masked by the log filter."""
+        for raw in proc.stderr:
+            log.warning("%s sender: %s", self.name, raw.decode("utf-8", "replace").rstrip())
 
     def _one_connection(self) -> str:
         """Run one child until it fails or we stop. Returns 'connected-then-lost', 'failed' or 'stopped'."""
@@ -253,6 +261,8 @@ class NetworkOutput(Output):
             return "stopped"
         if self._kill_reason:
             self._child_error = self._kill_reason
+        elif self._child_error is None and proc.returncode not in (None, 0):
+            self._child_error = f"the sender process ended unexpectedly (exit code {proc.returncode})"
         return "connected-then-lost" if was_connected else "failed"
 
     def _finish_child(self, proc: subprocess.Popen, container, graceful: bool) -> None:
@@ -277,7 +287,7 @@ class NetworkOutput(Output):
                 container.close()
             except (OSError, ValueError, av.error.FFmpegError):
                 pass
-        for f in (proc.stdin, proc.stdout):
+        for f in (proc.stdin, proc.stdout, proc.stderr):
             try:
                 f.close()
             except (OSError, ValueError):

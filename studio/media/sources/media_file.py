@@ -23,6 +23,7 @@ import numpy as np
 from studio.core.errors import SourceError
 from studio.core.log import get_logger
 from studio.media.sources.base import VideoSource, WatchdogPolicy
+from studio.media.yuv import I420Converter
 
 log = get_logger("media.sources.media")
 
@@ -35,13 +36,6 @@ _USERINFO = re.compile(r"(?<=://)[^/@\s]+@")
 def redact_url(url: str) -> str:
     """`rtsp://user:pass@cam/stream` → `rtsp://****@cam/stream` (for logs and messages)."""
     return _USERINFO.sub("****@", url)
-
-
-def to_i420(frame: av.VideoFrame) -> np.ndarray:
-    """The frame as an (H*3/2)xW I420 array; converts only when the decoder's format is not yuv420p."""
-    if frame.format.name != "yuv420p" or frame.width % 2 or frame.height % 2:
-        frame = frame.reformat(width=frame.width & ~1, height=frame.height & ~1, format="yuv420p")
-    return frame.to_ndarray()
 
 
 class _PyAVSource(VideoSource):
@@ -57,6 +51,7 @@ class _PyAVSource(VideoSource):
     def __init__(self, target: str, name: str, watchdog: WatchdogPolicy | None = None) -> None:
         super().__init__(name, watchdog)
         self.target = target
+        self._to_i420 = I420Converter()
         self._container: av.container.InputContainer | None = None
         self._frames: Iterator[av.VideoFrame] | None = None
         self._t_start = 0.0
@@ -134,7 +129,7 @@ class _PyAVSource(VideoSource):
         if self._first_pts is None:
             self._first_pts = pts
         self._last_pts = pts
-        image = to_i420(frame)
+        image = self._to_i420(frame)
         if self.paced:
             due = self._t_start + self._loop_offset + (pts - self._first_pts)
             delay = due - time.monotonic()

@@ -12,7 +12,8 @@ import pytest
 
 from studio.media.sources.base import SourceState, WatchdogPolicy
 from studio.media.sources.image import ImageSource
-from studio.media.sources.media_file import FileSource, redact_url, to_i420
+from studio.media.sources.media_file import FileSource, redact_url
+from studio.media.yuv import I420Converter
 
 W, H, FPS = 320, 240, 30
 
@@ -69,15 +70,30 @@ def wait_until(cond, timeout: float = 3.0) -> bool:
 def test_a_yuv420p_frame_becomes_the_opencv_i420_layout():
     bgr = bgr_frame(7)
     frame = av.VideoFrame.from_ndarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420), format="yuv420p")
-    i420 = to_i420(frame)
+    i420 = I420Converter()(frame)
     assert i420.shape == (H * 3 // 2, W) and i420.dtype == np.uint8
     assert np.array_equal(i420, cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420))
 
 
-def test_other_decoder_formats_are_converted_once_to_yuv420p():
+def test_full_range_422_from_a_webcam_becomes_limited_range_420_with_true_colours():
     bgr = bgr_frame(3)
-    frame = av.VideoFrame.from_ndarray(bgr, format="bgr24").reformat(format="yuvj422p")
-    back = cv2.cvtColor(to_i420(frame), cv2.COLOR_YUV2BGR_I420)
+    # What a webcam's MJPEG decodes to: full-range ("JPEG") 4:2:2, black at Y=0 and white at Y=255.
+    i444 = cv2.cvtColor(bgr, cv2.COLOR_BGR2YCrCb)  # full-range BT.601, as JPEG stores it
+    y, cr, cb = i444[..., 0], i444[..., 1], i444[..., 2]
+    frame = av.VideoFrame(W, H, "yuvj422p")
+    for plane, data in zip(frame.planes, (y, cb[:, ::2], cr[:, ::2])):
+        rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)
+        rows[:data.shape[0], :data.shape[1]] = data
+    i420 = I420Converter()(frame)
+    assert i420[:H].min() >= 16 and i420[:H].max() <= 235, "luma is not limited range"
+    back = cv2.cvtColor(i420, cv2.COLOR_YUV2BGR_I420)
+    assert np.abs(back.astype(int) - bgr.astype(int)).mean() < 4
+
+
+def test_other_formats_go_through_swscale_once():
+    bgr = bgr_frame(5)
+    frame = av.VideoFrame.from_ndarray(bgr, format="bgr24")
+    back = cv2.cvtColor(I420Converter()(frame), cv2.COLOR_YUV2BGR_I420)
     assert np.abs(back.astype(int) - bgr.astype(int)).mean() < 4
 
 
