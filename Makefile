@@ -2,6 +2,7 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+DEMO   := --catalog resources/catalog/demo.json --pin TEA-LJ-250 --countdown 05:00 --coupon "SAVE10" --chat-overlay
 
 .PHONY: setup system-deps run live test bench soak clean
 
@@ -13,10 +14,19 @@ system-deps:
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -e ".[test]"
+	$(PY) -m studio.ui.i18n.build
 	@rm -f $(VENV)/.installed-*; touch $(STAMP)
 
+# The desktop studio. On a Linux box without a display, a headless demo show recorded to out/ instead.
 run: setup
-	$(PY) -m studio
+	@if [ "$$(uname)" = Linux ] && [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  echo "No display here: running a 30 s headless demo show to out/demo.mkv (make live). On a desktop, make run opens the studio."; \
+	  $(MAKE) --no-print-directory live; \
+	else $(PY) -m studio; fi
+
+live: setup
+	@mkdir -p out
+	$(PY) -m studio live $(DEMO) --record out/demo.mkv --session-log out/demo-session.sqlite --duration 30
 
 test: setup
 	$(PY) -m pytest -q
@@ -28,4 +38,4 @@ soak: setup
 	$(PY) -m studio soak
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache out

@@ -1,3 +1,3 @@
-from studio.app.cli import main
+from studio.cli import main
 
 raise SystemExit(main())

@@ -75,16 +75,14 @@ class CommerceShow:
         self._render_lock = threading.Lock()  # one renderer at a time; the board itself is thread-safe
         self._stop = threading.Event()
         self._slide = max(8, round(40 * self.layout.scale))
-        self._countdown_end = time.monotonic() + countdown_s if countdown_s is not None else None
+        self._countdown_end: float | None = None
         self._thread: threading.Thread | None = None
         for product in (catalog.products[:PREFETCH] if catalog else ()):
             self._images.request(product.image)
         if coupon:
             self._place("coupon", None, enter_motion(self._slide))
-        if self._countdown_end is not None:
-            self._render_countdown(enter_motion(self._slide))  # on screen when attach() returns
-            self._thread = threading.Thread(target=self._countdown_loop, name="studio: overlays", daemon=True)
-            self._thread.start()
+        if countdown_s is not None:
+            self.set_countdown(countdown_s)  # on screen when attach() returns
 
     # -- pinning -------------------------------------------------------------------------------
     @property
@@ -167,9 +165,11 @@ class CommerceShow:
         return remaining
 
     def _countdown_loop(self) -> None:
-        """Re-render the countdown when its mm:ss changes (once a second), on absolute deadlines."""
-        assert self._countdown_end is not None
+        """Re-render the countdown when its mm:ss changes (once a second), on absolute deadlines; ends
+        as soon as another countdown replaced this one."""
         end = self._countdown_end
+        if end is None:
+            return
         remaining = self.countdown_remaining() or 0.0
         while remaining > 0 and not self._stop.is_set():
             # the display rounds up (ceil), so it changes when `remaining` crosses a whole second
@@ -177,10 +177,38 @@ class CommerceShow:
             next_change = end - (shown - 1)
             if self._stop.wait(max(0.0, next_change - time.monotonic()) + 0.005):
                 return
+            if self._countdown_end != end:
+                return
             remaining = self._render_countdown(None)
-        if not self._stop.wait(COUNTDOWN_LINGER_S):
+        if not self._stop.wait(COUNTDOWN_LINGER_S) and self._countdown_end == end:
             with self._render_lock:
                 self._leave("countdown")
+
+    def set_countdown(self, seconds: float | None) -> None:
+        """Start a new countdown of `seconds` (replacing one running), or take it off screen (None)."""
+        if seconds is None or seconds <= 0:
+            self._countdown_end = None
+            with self._render_lock:
+                self._leave("countdown")
+            return
+        self._countdown_end = time.monotonic() + seconds
+        self._render_countdown(enter_motion(self._slide))
+        self._thread = threading.Thread(target=self._countdown_loop, name="studio: overlays", daemon=True)
+        self._thread.start()
+
+    # -- coupon --------------------------------------------------------------------------------
+    @property
+    def coupon(self) -> str | None:
+        return self._opts.coupon
+
+    def set_coupon(self, text: str | None) -> None:
+        """Show a coupon card with `text` (replacing one shown), or take it off screen (None/empty)."""
+        text = (text or "").strip() or None
+        self._opts = SceneOptions(coupon=text, locale=self._opts.locale)
+        with self._render_lock:
+            self._leave("coupon")
+            if text:
+                self._place("coupon", None, enter_motion(self._slide))
 
     # -- lifecycle -----------------------------------------------------------------------------
     def stop(self) -> None:

@@ -227,5 +227,5 @@ class Counters:
         return {
             "orders": self.orders, "units": self.units, "gmv": money_json(self.gmv),
             "chat_messages": self.chat_messages, "peak_viewers": self.peak_viewers,
-            "products": products,
+            "viewers": sum(self.viewers.values()), "products": products,
         }

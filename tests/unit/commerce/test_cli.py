@@ -5,7 +5,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
-from studio.app.cli import main
+from studio.cli import main
 
 RESOURCES = Path(__file__).resolve().parents[3] / "resources" / "catalog"
 

@@ -1,5 +1,5 @@
-"""`studio` command line. Each subcommand lives in its own module under studio/app/commands/ and
-exposes `register(subparsers)`; the module list below is the only place they are named."""
+"""`studio` command line: the top of the stack, above every layer. Each subcommand lives in its own
+module and exposes `register(subparsers)`; the module list below is the only place they are named."""
 
 from __future__ import annotations
 
@@ -15,7 +15,11 @@ from studio.core.secrets import mask_text
 COMMAND_MODULES = [
     "studio.app.commands.live",
     "studio.app.commands.devices",
+    "studio.app.commands.catalog",
+    "studio.app.commands.overlay",
+    "studio.app.commands.report",
     "studio.app.commands.bench",
+    "studio.ui.command",
 ]
 
 
@@ -29,14 +33,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--sender"]:  # a frozen bundle re-runs itself as a network output's sender process
+        from studio.media.outputs import sender_main
+
+        return sender_main.main()
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging([logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)])
     if not getattr(args, "func", None):
-        args = parser.parse_args(["app", *(argv or [])]) if "studio.app.commands.app" in COMMAND_MODULES else None
-        if args is None:
-            parser.print_help()
-            return 0
+        args = parser.parse_args([*argv, "app"])
     try:
         return int(args.func(args) or 0)
     except UserError as e:

@@ -1,0 +1,61 @@
+"""Translations: Qt .ts files (source of truth, edited with Qt Linguist) compiled to .qm by
+`python -m studio.ui.i18n.build` (pyside6-lrelease). Every UI string goes through `tr()`, one context
+("Studio"), so the build's own extractor finds them. When a .qm is missing (a source checkout where the
+build step did not run) the .ts is read at run time by `TsTranslator`.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QTranslator
+
+CONTEXT = "Studio"
+HERE = Path(__file__).resolve().parent
+LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+class TsTranslator(QTranslator):
+    """Translations straight from a .ts file (finished and unfinished entries with text)."""
+
+    def __init__(self, path: Path, parent=None) -> None:
+        super().__init__(parent)
+        self._map: dict[tuple[str, str], str] = {}
+        root = ET.parse(path).getroot()
+        for ctx in root.iter("context"):
+            name = ctx.findtext("name") or ""
+            for msg in ctx.iter("message"):
+                src, tr_el = msg.findtext("source"), msg.find("translation")
+                if src and tr_el is not None and tr_el.text:
+                    self._map[(name, src)] = tr_el.text
+
+    def translate(self, context, source_text, disambiguation=None, n=-1):
+        return self._map.get((context, source_text), "")
+
+    def isEmpty(self) -> bool:
+        return not self._map
+
+
+def install(app, language: str) -> tuple[QTranslator | None, str]:
+    """Install the translator for `language` on `app`; (translator, how) where how is "qm", "ts" or ""."""
+    if language in ("", "en"):
+        return None, ""
+    qm, ts = HERE / f"studio_{language}.qm", HERE / f"studio_{language}.ts"
+    translator: QTranslator | None = None
+    how = ""
+    if qm.exists():
+        translator = QTranslator(app)
+        if translator.load(str(qm)):
+            how = "qm"
+        else:
+            translator = None
+    if translator is None and ts.exists():
+        translator, how = TsTranslator(ts, app), "ts"
+    if translator is not None:
+        app.installTranslator(translator)
+    return translator, how

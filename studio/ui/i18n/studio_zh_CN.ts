@@ -1,0 +1,463 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>Studio</name>
+    <message>
+        <source>Mute</source>
+        <translation>静音</translation>
+    </message>
+    <message>
+        <source>Gain</source>
+        <translation>增益</translation>
+    </message>
+    <message>
+        <source>Mix</source>
+        <translation>混音</translation>
+    </message>
+    <message>
+        <source>Click a message to show it on stream</source>
+        <translation>点击消息即可上屏</translation>
+    </message>
+    <message>
+        <source>New messages ↓</source>
+        <translation>新消息 ↓</translation>
+    </message>
+    <message>
+        <source>Hide from stream</source>
+        <translation>从直播画面撤下</translation>
+    </message>
+    <message>
+        <source>Blocked words, comma-separated</source>
+        <translation>屏蔽词，用逗号分隔</translation>
+    </message>
+    <message>
+        <source>Go live</source>
+        <translation>开始直播</translation>
+    </message>
+    <message>
+        <source>&amp;Studio</source>
+        <translation>直播间(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <source>Auto-configuration wizard…</source>
+        <translation>自动配置向导…</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Stop the show?</source>
+        <translation>结束直播？</translation>
+    </message>
+    <message>
+        <source>Stop streaming to every destination and end the recording?</source>
+        <translation>停止向所有平台推流并结束录制？</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在开播…</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>正在停止…</translation>
+    </message>
+    <message>
+        <source>%1 fps</source>
+        <translation>%1 帧/秒</translation>
+    </message>
+    <message>
+        <source>CPU %1%</source>
+        <translation>CPU %1%</translation>
+    </message>
+    <message>
+        <source>Dropped %1</source>
+        <translation>丢帧 %1</translation>
+    </message>
+    <message>
+        <source>Products</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>弹幕</translation>
+    </message>
+    <message>
+        <source>Sales</source>
+        <translation>销售</translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation>音频</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>结束直播</translation>
+    </message>
+    <message>
+        <source>Could not go live</source>
+        <translation>无法开播</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <source>LIVE</source>
+        <translation>直播中</translation>
+    </message>
+    <message>
+        <source>Canvas and device changes apply after you stop the show.</source>
+        <translation>画布和设备的更改将在直播结束后生效。</translation>
+    </message>
+    <message>
+        <source>dropped %1</source>
+        <translation>丢帧 %1</translation>
+    </message>
+    <message>
+        <source>congested (%1 s queued)</source>
+        <translation>网络拥塞（排队 %1 秒）</translation>
+    </message>
+    <message>
+        <source>%1 reconnects</source>
+        <translation>重连 %1 次</translation>
+    </message>
+    <message>
+        <source>On air %1</source>
+        <translation>已直播 %1</translation>
+    </message>
+    <message>
+        <source>REC %1 (%2 MB)</source>
+        <translation>录制 %1（%2 MB）</translation>
+    </message>
+    <message>
+        <source>Could not save the settings: %1</source>
+        <translation>无法保存设置：%1</translation>
+    </message>
+    <message>
+        <source>Starting the preview…</source>
+        <translation>正在启动预览…</translation>
+    </message>
+    <message>
+        <source>Unpin (Esc)</source>
+        <translation>取消讲解 (Esc)</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Coupon text, e.g. SAVE10 — 10% off</source>
+        <translation>优惠券文字，例如 满100减10</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Hide</source>
+        <translation>隐藏</translation>
+    </message>
+    <message>
+        <source>Countdown</source>
+        <translation>倒计时</translation>
+    </message>
+    <message>
+        <source>Sold: %1</source>
+        <translation>已售：%1</translation>
+    </message>
+    <message>
+        <source>Stock: %1 · Sold: %2</source>
+        <translation>库存：%1 · 已售：%2</translation>
+    </message>
+    <message>
+        <source>Product</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <source>Orders</source>
+        <translation>订单</translation>
+    </message>
+    <message>
+        <source>Units</source>
+        <translation>件数</translation>
+    </message>
+    <message>
+        <source>GMV</source>
+        <translation>成交额</translation>
+    </message>
+    <message>
+        <source>Viewers</source>
+        <translation>观众</translation>
+    </message>
+    <message>
+        <source>Add layer</source>
+        <translation>添加图层</translation>
+    </message>
+    <message>
+        <source>Source: testsrc, camera:0, image:PATH, file:PATH or url:URL</source>
+        <translation>来源：testsrc、camera:0、image:路径、file:路径 或 url:地址</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>No server URL yet</source>
+        <translation>尚未填写服务器地址</translation>
+    </message>
+    <message>
+        <source>No stream key stored</source>
+        <translation>尚未保存推流码</translation>
+    </message>
+    <message>
+        <source>Test pattern</source>
+        <translation>测试图案</translation>
+    </message>
+    <message>
+        <source>Automatic (first camera)</source>
+        <translation>自动（第一个摄像头）</translation>
+    </message>
+    <message>
+        <source>Automatic (default microphone)</source>
+        <translation>自动（默认麦克风）</translation>
+    </message>
+    <message>
+        <source>Test tone</source>
+        <translation>测试音</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Destinations</source>
+        <translation>推流平台</translation>
+    </message>
+    <message>
+        <source>Devices</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>常规</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Stream to this destination</source>
+        <translation>推流到此平台</translation>
+    </message>
+    <message>
+        <source>Paste the stream key (stored in the OS keyring)</source>
+        <translation>粘贴推流码（保存在系统钥匙串中）</translation>
+    </message>
+    <message>
+        <source>Save key</source>
+        <translation>保存推流码</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Server</source>
+        <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Stream key</source>
+        <translation>推流码</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Preset</source>
+        <translation>预设</translation>
+    </message>
+    <message>
+        <source>Looking for hardware encoders…</source>
+        <translation>正在查找硬件编码器…</translation>
+    </message>
+    <message>
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Microphone</source>
+        <translation>麦克风</translation>
+    </message>
+    <message>
+        <source>Canvas</source>
+        <translation>画布</translation>
+    </message>
+    <message>
+        <source>Frame rate</source>
+        <translation>帧率</translation>
+    </message>
+    <message>
+        <source>Encoder</source>
+        <translation>编码器</translation>
+    </message>
+    <message>
+        <source>Video bitrate</source>
+        <translation>视频码率</translation>
+    </message>
+    <message>
+        <source>Record every show (Matroska, crash-safe)</source>
+        <translation>录制每场直播（Matroska，断电不丢）</translation>
+    </message>
+    <message>
+        <source>Default: the studio's data folder</source>
+        <translation>默认：程序数据文件夹</translation>
+    </message>
+    <message>
+        <source>Default: the demo catalog</source>
+        <translation>默认：示例商品目录</translation>
+    </message>
+    <message>
+        <source>Language (after restart)</source>
+        <translation>语言（重启后生效）</translation>
+    </message>
+    <message>
+        <source>Recordings folder</source>
+        <translation>录像文件夹</translation>
+    </message>
+    <message>
+        <source>Catalog file</source>
+        <translation>商品目录文件</translation>
+    </message>
+    <message>
+        <source>auto uses libx264 (no hardware encoder found)</source>
+        <translation>自动：使用 libx264（未找到硬件编码器）</translation>
+    </message>
+    <message>
+        <source>no encoder found</source>
+        <translation>未找到编码器</translation>
+    </message>
+    <message>
+        <source>auto uses %1 (hardware)</source>
+        <translation>自动：使用 %1（硬件）</translation>
+    </message>
+    <message>
+        <source>resolution unknown</source>
+        <translation>分辨率未知</translation>
+    </message>
+    <message>
+        <source>fps unknown</source>
+        <translation>帧率未知</translation>
+    </message>
+    <message>
+        <source>bitrate unknown</source>
+        <translation>码率未知</translation>
+    </message>
+    <message>
+        <source>keyframe interval unknown</source>
+        <translation>关键帧间隔未知</translation>
+    </message>
+    <message>
+        <source>Recommended: </source>
+        <translation>推荐：</translation>
+    </message>
+    <message>
+        <source>landscape 16:9</source>
+        <translation>横屏 16:9</translation>
+    </message>
+    <message>
+        <source>vertical 9:16</source>
+        <translation>竖屏 9:16</translation>
+    </message>
+    <message>
+        <source>keyframe %1 s</source>
+        <translation>关键帧 %1 秒</translation>
+    </message>
+    <message>
+        <source>Anchor Studio — first-run setup</source>
+        <translation>Anchor Studio — 首次设置</translation>
+    </message>
+    <message>
+        <source>Camera and microphone</source>
+        <translation>摄像头和麦克风</translation>
+    </message>
+    <message>
+        <source>Vertical video (9:16) for phone-first platforms</source>
+        <translation>竖屏视频（9:16），适合手机优先的平台</translation>
+    </message>
+    <message>
+        <source>Measuring this computer</source>
+        <translation>正在测试本机性能</translation>
+    </message>
+    <message>
+        <source>Press Next to start the measurement.</source>
+        <translation>点击“下一步”开始测试。</translation>
+    </message>
+    <message>
+        <source>Proposed settings</source>
+        <translation>推荐设置</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Timing libx264 at %1…</source>
+        <translation>正在测试 libx264 %1…</translation>
+    </message>
+    <message>
+        <source>The measurement failed: %1</source>
+        <translation>测试失败：%1</translation>
+    </message>
+    <message>
+        <source>Done. libx264 here: %1. Hardware encoders: %2.</source>
+        <translation>完成。本机 libx264：%1。硬件编码器：%2。</translation>
+    </message>
+    <message>
+        <source>Canvas %1×%2 at %3 fps, %4 kbps, encoder %5. Press Finish to use these settings.</source>
+        <translation>画布 %1×%2，%3 帧/秒，%4 kbps，编码器 %5。点击“完成”使用这些设置。</translation>
+    </message>
+</context>
+</TS>

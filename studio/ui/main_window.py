@@ -1,0 +1,416 @@
+"""The main window: preview in the centre, products on the left, chat and sales on the right, audio and
+scene layers below, Go live / Stop, and a status bar with what matters when a stream goes wrong."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.app.controller import StudioController
+from studio.app.settings import save_settings
+from studio.core.errors import UserError
+from studio.core.log import get_logger
+from studio.core.secrets import mask_text
+from studio.ui.audio import AudioDock
+from studio.ui.bridge import Bridge
+from studio.ui.chat import ChatDock
+from studio.ui.i18n import tr
+from studio.ui.preview import PreviewWidget
+from studio.ui.products import ProductsPanel, plain_label
+from studio.ui.sales import SalesDock
+from studio.ui.scenes import ScenesDock
+
+log = get_logger("ui.main")
+
+
+def hms(seconds: float) -> str:
+    s = int(seconds)
+    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def status_text(s: dict) -> list[str]:
+    """The status bar's parts: fps, CPU, dropped, each destination, the recording."""
+    parts = [tr("%1 fps").replace("%1", f"{s.get('fps', 0):.1f}"),
+             tr("CPU %1%").replace("%1", f"{s.get('cpu', 0):.0f}"),
+             tr("Dropped %1").replace("%1", str(s.get("lagged", 0) + sum(o["dropped"] for o in s["outputs"].values())))]
+    for name, o in s["outputs"].items():
+        label = s.get("destinations", {}).get(name, name)
+        text = f"{label}: {o['state']} {o['kbps']:.0f} kbps"
+        if o["dropped"]:
+            text += " · " + tr("dropped %1").replace("%1", str(o["dropped"]))
+        if o.get("queued_s", 0) > 0.5:
+            text += " · " + tr("congested (%1 s queued)").replace("%1", f"{o['queued_s']:.1f}")
+        if o["reconnects"]:
+            text += " · " + tr("%1 reconnects").replace("%1", str(o["reconnects"]))
+        parts.append(text)
+    rec = s.get("recording")
+    if rec:
+        parts.append(tr("REC %1 (%2 MB)").replace("%1", rec["path"]).replace("%2", f"{rec['bytes'] / 1e6:.1f}"))
+    return [mask_text(p) for p in parts]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings, controller: StudioController | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.setWindowTitle("Anchor Studio")
+        self.controller: StudioController | None = None
+        self.bridge: Bridge | None = None
+        self._tap = None
+        self._busy = False
+        self.confirm_stop = self._ask_stop
+        self._sales_dirty = False
+
+        centre = QWidget(self)
+        v = QVBoxLayout(centre)
+        self.preview = PreviewWidget(settings.size, centre)
+        v.addWidget(self.preview, 1)
+        bar = QHBoxLayout()
+        self.live_label = plain_label("", centre)
+        self.live_label.setObjectName("liveLabel")
+        bar.addWidget(self.live_label, 1)
+        self.go_button = QPushButton(tr("Go live"), centre)
+        self.go_button.setObjectName("goLive")
+        self.go_button.setMinimumHeight(36)
+        self.go_button.clicked.connect(self.toggle_live)
+        bar.addWidget(self.go_button)
+        v.addLayout(bar)
+        self.setCentralWidget(centre)
+
+        self.products = ProductsPanel()
+        self.chat = ChatDock()
+        self.sales = SalesDock()
+        self.audio = AudioDock()
+        self.scenes = ScenesDock()
+        self.docks = {}
+        for key, title, widget, area in (
+                ("products", tr("Products"), self.products, Qt.DockWidgetArea.LeftDockWidgetArea),
+                ("chat", tr("Chat"), self.chat, Qt.DockWidgetArea.RightDockWidgetArea),
+                ("sales", tr("Sales"), self.sales, Qt.DockWidgetArea.RightDockWidgetArea),
+                ("audio", tr("Audio"), self.audio, Qt.DockWidgetArea.BottomDockWidgetArea),
+                ("scenes", tr("Layers"), self.scenes, Qt.DockWidgetArea.BottomDockWidgetArea)):
+            dock = QDockWidget(title, self)
+            dock.setObjectName(f"dock_{key}")
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self.docks[key] = dock
+        self.splitDockWidget(self.docks["audio"], self.docks["scenes"], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["audio"], self.docks["scenes"]], [150, 150], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["products"], self.docks["chat"]], [380, 360], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.docks["chat"], self.docks["sales"]], [420, 300], Qt.Orientation.Vertical)
+
+        self.status_labels: list = []
+        self.status_host = QWidget(self)
+        self.status_layout = QHBoxLayout(self.status_host)
+        self.status_layout.setContentsMargins(0, 0, 0, 0)
+        self.status_layout.setSpacing(18)
+        self.status_layout.addStretch(1)
+        self.statusBar().addWidget(self.status_host, 1)
+
+        menu = self.menuBar().addMenu(tr("&Studio"))
+        self.settings_action = QAction(tr("Settings…"), self)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.open_settings)
+        menu.addAction(self.settings_action)
+        self.wizard_action = QAction(tr("Auto-configuration wizard…"), self)
+        self.wizard_action.triggered.connect(self.open_wizard)
+        menu.addAction(self.wizard_action)
+        quit_action = QAction(tr("Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        menu.addAction(quit_action)
+        view = self.menuBar().addMenu(tr("&View"))
+        for dock in self.docks.values():
+            view.addAction(dock.toggleViewAction())
+
+        self.preview.layer_moved.connect(self.layer_moved)
+        self.preview.layer_edited.connect(self.layer_edited)
+        self.preview.layer_selected.connect(self.scenes.select_layer)
+        self.scenes.selected.connect(self.select_layer)
+        self.scenes.changed.connect(self.layers_changed)
+
+        self.status_timer = QTimer(self)
+        self.status_timer.setInterval(1000)
+        self.status_timer.timeout.connect(self.update_status)
+        self.meter_timer = QTimer(self)
+        self.meter_timer.setInterval(100)
+        self.meter_timer.timeout.connect(self.update_meters)
+        self.sales_timer = QTimer(self)
+        self.sales_timer.setInterval(200)
+        self.sales_timer.setSingleShot(True)
+        self.sales_timer.timeout.connect(self.update_sales)
+        self.resize(1400, 860)
+        if controller is not None:
+            self.bind(controller)
+
+    # -- controller ------------------------------------------------------------------------------
+    def bind(self, controller: StudioController) -> None:
+        """Attach the window to a started controller (on start, and after settings that rebuild the show)."""
+        self.controller = controller
+        self.preview.canvas_size = controller.settings.size
+        self.bridge = Bridge(controller.bus, self)
+        self.bridge.frame_ready.connect(self.show_frame)
+        self.bridge.chat.connect(self.chat.add_message)
+        self.bridge.order.connect(self.sales_event)
+        self.bridge.viewers.connect(self.sales_event)
+        self.bridge.pin_changed.connect(self.products.on_pin_event)
+        self.bridge.stream_state.connect(self.stream_state)
+        self.bridge.live_result.connect(self.live_started)
+        self.bridge.ended.connect(self.live_ended)
+        self._tap = controller.add_preview(self.bridge.deliver_frame, self.preview.wanted_frame_size())
+        for w in (self.products, self.chat, self.sales, self.audio, self.scenes):
+            w.bind(controller)
+        self.layers_changed()
+        self.update_sales()
+        self.status_timer.start()
+        self.meter_timer.start()
+        for m in controller.messages:
+            self.statusBar().showMessage(m, 15000)
+
+    def unbind(self) -> None:
+        if self.controller is None:
+            return
+        self.status_timer.stop()
+        self.meter_timer.stop()
+        if self._tap is not None:
+            self.controller.remove_preview(self._tap)
+        if self.bridge is not None:
+            self.bridge.detach()
+            self.bridge.deleteLater()
+            self.bridge = None
+        self.controller = None
+
+    def shutdown(self) -> None:
+        """Stop the show (ending the live part cleanly) and save the settings and scene."""
+        c = self.controller
+        self.unbind()
+        if c is not None:
+            c.shutdown()
+            try:
+                save_settings(c.settings)
+            except (OSError, ValueError) as e:
+                log.warning("could not save the settings: %s", e)
+
+    def closeEvent(self, event) -> None:
+        if self.controller is not None and self.controller.live and not self.confirm_stop():
+            event.ignore()
+            return
+        self.shutdown()
+        super().closeEvent(event)
+
+    # -- preview ---------------------------------------------------------------------------------
+    @Slot()
+    def show_frame(self) -> None:
+        if self.bridge is None:
+            return
+        latest = self.bridge.take_frame()
+        if latest is not None:
+            self.preview.set_frame(*latest)
+        if self._tap is not None:
+            self._tap.size = self.preview.wanted_frame_size()
+
+    @Slot(int, int, int, int, int)
+    def layer_moved(self, index: int, x: int, y: int, w: int, h: int) -> None:
+        self.controller.set_layer_geometry(index, x, y, w, h)
+
+    @Slot(int)
+    def layer_edited(self, _index: int) -> None:
+        self.save()
+
+    @Slot(int)
+    def select_layer(self, index: int) -> None:
+        self.preview.selected = index
+        self.preview.update()
+
+    @Slot()
+    def layers_changed(self) -> None:
+        cw, ch = self.controller.settings.size
+        self.preview.layer_rects = [(l.x, l.y, l.width or cw, l.height or ch) for l in self.controller.layers]
+        self.preview.update()
+
+    def save(self) -> None:
+        try:
+            save_settings(self.controller.settings)
+        except (OSError, ValueError) as e:
+            self.statusBar().showMessage(tr("Could not save the settings: %1").replace("%1", str(e)), 10000)
+
+    # -- keys ------------------------------------------------------------------------------------
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if Qt.Key.Key_1 <= key <= Qt.Key.Key_9 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            self.products.pin_number(key - Qt.Key.Key_0)
+            return
+        if key == Qt.Key.Key_Escape:
+            self.products.unpin()
+            return
+        super().keyPressEvent(event)
+
+    # -- live ------------------------------------------------------------------------------------
+    @Slot()
+    def toggle_live(self) -> None:
+        if self._busy:
+            return
+        if self.controller.live:
+            if self.confirm_stop():
+                self.stop_live()
+        else:
+            self.go_live()
+
+    def _ask_stop(self) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Stop the show?"),
+                          tr("Stop streaming to every destination and end the recording?"),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        return box.exec() == QMessageBox.StandardButton.Yes
+
+    def go_live(self) -> None:
+        """Start on a worker thread (encoder warm-up, sender processes); the window stays responsive."""
+        self._busy = True
+        self.go_button.setEnabled(False)
+        self.go_button.setText(tr("Starting…"))
+        threading.Thread(target=self._go_live_worker, name="studio: go live", daemon=True).start()
+
+    def _go_live_worker(self) -> None:
+        bridge, controller = self.bridge, self.controller
+        try:
+            controller.go_live()
+            bridge.live_result.emit(True, "")
+        except UserError as e:
+            bridge.live_result.emit(False, mask_text(str(e)))
+        except Exception as e:
+            log.exception("go live failed")
+            bridge.live_result.emit(False, mask_text(f"{type(e).__name__}: {e}"))
+
+    @Slot(bool, str)
+    def live_started(self, ok: bool, message: str) -> None:
+        self._busy = False
+        self.go_button.setEnabled(True)
+        if ok:
+            self.go_button.setText(tr("Stop"))
+            self.go_button.setStyleSheet("background:#c62828;color:white;font-weight:bold")
+        else:
+            self.go_button.setText(tr("Go live"))
+            box = QMessageBox(QMessageBox.Icon.Warning, tr("Could not go live"), message, parent=self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.setModal(False)
+            box.show()
+            self.statusBar().showMessage(message, 15000)
+        self.update_status()
+
+    def stop_live(self) -> None:
+        self._busy = True
+        self.go_button.setEnabled(False)
+        self.go_button.setText(tr("Stopping…"))
+        threading.Thread(target=self._end_live_worker, name="studio: end live", daemon=True).start()
+
+    def _end_live_worker(self) -> None:
+        bridge = self.bridge
+        try:
+            self.controller.end_live()
+            bridge.ended.emit("")
+        except Exception as e:
+            log.exception("end live failed")
+            bridge.ended.emit(mask_text(str(e)))
+
+    @Slot(str)
+    def live_ended(self, message: str) -> None:
+        self._busy = False
+        self.go_button.setEnabled(True)
+        self.go_button.setText(tr("Go live"))
+        self.go_button.setStyleSheet("")
+        if message:
+            self.statusBar().showMessage(message, 15000)
+        self.update_status()
+
+    @Slot(object)
+    def stream_state(self, event) -> None:
+        if event.state in ("reconnecting", "gave_up", "error"):
+            self.statusBar().showMessage(mask_text(f"{event.output}: {event.state} {event.message}"), 10000)
+
+    # -- periodic --------------------------------------------------------------------------------
+    @Slot()
+    def update_status(self) -> None:
+        c = self.controller
+        if c is None:
+            return
+        c.tick()
+        s = c.stats()
+        live = c.live
+        self.preview.live_text = (tr("LIVE") + " " + hms(s.get("time", 0))) if live else ""
+        self.live_label.setText(tr("On air %1").replace("%1", hms(s.get("time", 0))) if live else tr("Preview"))
+        parts = status_text(s)
+        while len(self.status_labels) < len(parts):
+            label = plain_label("", self.status_host)
+            self.status_layout.insertWidget(len(self.status_labels), label)
+            self.status_labels.append(label)
+        for i, label in enumerate(self.status_labels):
+            label.setVisible(i < len(parts))
+            if i < len(parts):
+                label.setText(parts[i])
+        self.preview.update()
+
+    @Slot()
+    def update_meters(self) -> None:
+        if self.controller is not None:
+            self.audio.update_meters()
+
+    @Slot(object)
+    def sales_event(self, _event) -> None:
+        if not self.sales_timer.isActive():
+            self.sales_timer.start()
+
+    @Slot()
+    def update_sales(self) -> None:
+        if self.controller is None:
+            return
+        sales = self.controller.sales()
+        self.sales.update_sales(sales)
+        self.products.update_counts(sales)
+
+    # -- dialogs ---------------------------------------------------------------------------------
+    @Slot()
+    def open_settings(self) -> None:
+        from studio.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.controller.settings, self)
+        dialog.applied.connect(self.settings_applied)
+        dialog.show()
+        self.settings_dialog = dialog
+
+    @Slot(bool)
+    def settings_applied(self, rebuild: bool) -> None:
+        self.save()
+        if rebuild and not self.controller.live:
+            self.rebuild()
+        elif rebuild:
+            self.statusBar().showMessage(tr("Canvas and device changes apply after you stop the show."), 10000)
+
+    def rebuild(self) -> None:
+        """Restart the show with the current settings (canvas, devices, encoder changed)."""
+        settings = self.controller.settings
+        old = self.controller
+        self.unbind()
+        old.shutdown()
+        self.bind(StudioController(settings).start())
+
+    @Slot()
+    def open_wizard(self) -> None:
+        from studio.ui.wizard import AutoConfigWizard
+
+        wizard = AutoConfigWizard(self.controller.settings, self)
+        wizard.applied.connect(self.settings_applied)
+        g = self.frameGeometry()
+        wizard.move(g.right() - wizard.width() - 40, g.top() + 80)
+        wizard.show()
+        self.wizard = wizard

@@ -1,0 +1,343 @@
+"""Settings: destinations (platform presets, stream keys in the OS keyring, shown masked), devices
+(cameras by name via Qt Multimedia, microphones, canvas size and orientation, encoder, bitrate) and
+general options (language, recording). `applied(rebuild)` tells the window whether the show must be
+rebuilt (canvas, devices or encoder changed)."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.app.presets import load_presets, preset_by_id, stream_url
+from studio.app.settings import Destination, Settings
+from studio.core.log import get_logger
+from studio.core.secrets import get_secret, mask_url, set_secret
+from studio.ui.i18n import LANGUAGES, tr
+from studio.ui.products import plain_label
+from studio.ui.relay import relay
+
+log = get_logger("ui.settings")
+
+SIZES = [(1280, 720), (1920, 1080), (854, 480), (720, 1280), (1080, 1920)]
+NO_KEYRING = ("No OS keyring is available on this machine, so the stream key was not saved. "
+              "Install and unlock a keyring (GNOME Keyring, KWallet, macOS Keychain, Windows Credential "
+              "Manager) and enter the key again.")
+
+
+def camera_choices() -> list[tuple[str, str]]:
+    """(label, spec): the test pattern and every camera Qt Multimedia sees, by name."""
+    out = [(tr("Test pattern"), "testsrc"), (tr("Automatic (first camera)"), "auto")]
+    try:
+        from PySide6.QtMultimedia import QMediaDevices
+
+        for d in QMediaDevices.videoInputs():
+            out.append((d.description(), f"camera:{d.description()}"))
+    except Exception:
+        log.info("no camera list from Qt Multimedia", exc_info=True)
+    return out
+
+
+def microphone_choices() -> list[tuple[str, str]]:
+    out = [(tr("Automatic (default microphone)"), "auto"), (tr("Test tone"), "tone"), (tr("None"), "none")]
+    try:
+        from studio.media.sources.registry import list_microphones
+
+        for m in list_microphones():
+            out.append((m.label, f"mic:{m.name}"))
+    except Exception:
+        log.info("no microphone list", exc_info=True)
+    return out
+
+
+def _probe() -> None:
+    """Worker: which encoders really encode here; the answer goes to the relay (never to a dialog)."""
+    from studio.media.encoders import probe_encoders
+
+    with _probing:
+        try:
+            found = [name for name, ok, _ in probe_encoders(320, 180, 30) if ok]
+        except Exception:  # noqa: BLE001
+            found = []
+        hw = [n for n in found if n != "libx264"]
+        text = (tr("auto uses %1 (hardware)").replace("%1", hw[0]) if hw else
+                tr("auto uses libx264 (no hardware encoder found)") if found else tr("no encoder found"))
+        _encoder_text.append(text)
+    relay().encoders_found.emit(text)
+
+
+def key_status(d: Destination) -> str:
+    try:
+        key = get_secret(d.key_name)
+    except Exception:  # noqa: BLE001
+        key = None
+    if not d.server:
+        return tr("No server URL yet")
+    return mask_url(stream_url(d.server, key)) if key else tr("No stream key stored")
+
+
+_encoder_text: list[str] = []   # the probe's answer, once per process
+_probing = threading.Lock()
+
+
+class SettingsDialog(QDialog):
+    applied = Signal(bool)
+
+    def __init__(self, settings: Settings, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("Settings"))
+        self.settings = settings
+        self.presets = load_presets()
+        self.destinations = [Destination(**vars(d)) for d in settings.destinations]
+        lay = QVBoxLayout(self)
+        self.tabs = QTabWidget(self)
+        lay.addWidget(self.tabs)
+        self.tabs.addTab(self._destinations_tab(), tr("Destinations"))
+        self.tabs.addTab(self._devices_tab(), tr("Devices"))
+        self.tabs.addTab(self._general_tab(), tr("General"))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept_settings)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(640, 480)
+        relay().encoders_found.connect(self.show_hardware)
+        if _encoder_text:
+            self.show_hardware(_encoder_text[0])
+        elif not _probing.locked():
+            threading.Thread(target=_probe, name="studio: encoder probe", daemon=True).start()
+
+    # -- destinations ------------------------------------------------------------------------------
+    def _destinations_tab(self) -> QWidget:
+        w = QWidget()
+        h = QHBoxLayout(w)
+        left = QVBoxLayout()
+        self.dest_list = QListWidget(w)
+        self.dest_list.currentRowChanged.connect(self.dest_selected)
+        left.addWidget(self.dest_list, 1)
+        self.add_preset = QComboBox(w)
+        for p in self.presets:
+            self.add_preset.addItem(p.name, p.id)
+        add = QPushButton(tr("Add"), w)
+        add.clicked.connect(self.add_destination)
+        remove = QPushButton(tr("Remove"), w)
+        remove.clicked.connect(self.remove_destination)
+        row = QHBoxLayout()
+        row.addWidget(self.add_preset, 1)
+        row.addWidget(add)
+        row.addWidget(remove)
+        left.addLayout(row)
+        h.addLayout(left, 1)
+        form = QFormLayout()
+        self.d_name = QLineEdit(w)
+        self.d_enabled = QCheckBox(tr("Stream to this destination"), w)
+        self.d_server = QComboBox(w)
+        self.d_server.setEditable(True)
+        self.d_key = QLineEdit(w)
+        self.d_key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.d_key.setPlaceholderText(tr("Paste the stream key (stored in the OS keyring)"))
+        self.d_url = plain_label("", w)
+        self.d_info = plain_label("", w)
+        self.d_info.setWordWrap(True)
+        save_key = QPushButton(tr("Save key"), w)
+        save_key.clicked.connect(self.save_key)
+        form.addRow(tr("Name"), self.d_name)
+        form.addRow("", self.d_enabled)
+        form.addRow(tr("Server"), self.d_server)
+        form.addRow(tr("Stream key"), self.d_key)
+        form.addRow("", save_key)
+        form.addRow(tr("URL"), self.d_url)
+        form.addRow(tr("Preset"), self.d_info)
+        h.addLayout(form, 2)
+        for d in self.destinations:
+            self.dest_list.addItem(d.name)
+        self._current = -1
+        if self.destinations:
+            self.dest_list.setCurrentRow(0)
+        return w
+
+    def _store_current(self) -> None:
+        i = self._current
+        if 0 <= i < len(self.destinations):
+            d = self.destinations[i]
+            d.name = self.d_name.text().strip() or d.name
+            d.enabled = self.d_enabled.isChecked()
+            d.server = self.d_server.currentText().strip()
+            self.dest_list.item(i).setText(d.name)
+
+    @Slot(int)
+    def dest_selected(self, row: int) -> None:
+        self._store_current()
+        self._current = row
+        if not 0 <= row < len(self.destinations):
+            return
+        d = self.destinations[row]
+        p = preset_by_id(self.presets, d.preset)
+        self.d_name.setText(d.name)
+        self.d_enabled.setChecked(d.enabled)
+        self.d_server.clear()
+        for s in p.servers if p else ():
+            self.d_server.addItem(s.url)
+        self.d_server.setCurrentText(d.server)
+        self.d_key.clear()
+        self.d_url.setText(key_status(d))
+        info = []
+        if p:
+            if p.server_note:
+                info.append(p.server_note)
+            rec = [f"{p.resolution[0]}x{p.resolution[1]}" if p.resolution else tr("resolution unknown"),
+                   f"{p.fps} fps" if p.fps else tr("fps unknown"),
+                   f"{p.bitrate_kbps} kbps" if p.bitrate_kbps else tr("bitrate unknown"),
+                   tr("keyframe %1 s").replace("%1", str(p.keyint_s)) if p.keyint_s else tr("keyframe interval unknown")]
+            info.append(tr("Recommended: ") + ", ".join(rec))
+        self.d_info.setText("\n".join(info))
+
+    @Slot()
+    def add_destination(self) -> None:
+        p = preset_by_id(self.presets, self.add_preset.currentData())
+        d = Destination(name=p.name, preset=p.id, server=p.servers[0].url if p.servers else "")
+        self.destinations.append(d)
+        self.dest_list.addItem(d.name)
+        self.dest_list.setCurrentRow(len(self.destinations) - 1)
+
+    @Slot()
+    def remove_destination(self) -> None:
+        row = self.dest_list.currentRow()
+        if row >= 0:
+            self._current = -1
+            self.destinations.pop(row)
+            self.dest_list.takeItem(row)
+
+    @Slot()
+    def save_key(self) -> bool:
+        row = self._current
+        key = self.d_key.text().strip()
+        if not (0 <= row < len(self.destinations)) or not key:
+            return True
+        d = self.destinations[row]
+        try:
+            set_secret(d.key_name, key)
+        except Exception:  # noqa: BLE001 - keyring has many backend errors; one sentence for the host
+            box = QMessageBox(QMessageBox.Icon.Warning, tr("Stream key"), tr(NO_KEYRING), parent=self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.show()
+            self.keyring_box = box
+            return False
+        self.d_key.clear()
+        self._store_current()
+        self.d_url.setText(key_status(d))
+        return True
+
+    # -- devices -----------------------------------------------------------------------------------
+    def _devices_tab(self) -> QWidget:
+        w = QWidget()
+        form = QFormLayout(w)
+        self.camera = QComboBox(w)
+        for label, spec in camera_choices():
+            self.camera.addItem(label, spec)
+        self._select(self.camera, self.settings.camera)
+        self.mic = QComboBox(w)
+        for label, spec in microphone_choices():
+            self.mic.addItem(label, spec)
+        self._select(self.mic, self.settings.audio[0].source if self.settings.audio else "auto")
+        self.canvas = QComboBox(w)
+        for cw, ch in SIZES:
+            self.canvas.addItem(f"{cw}×{ch} " + (tr("landscape 16:9") if cw > ch else tr("vertical 9:16")), f"{cw}x{ch}")
+        if self.settings.size not in SIZES:
+            self.canvas.addItem(f"{self.settings.width}×{self.settings.height}",
+                                f"{self.settings.width}x{self.settings.height}")
+        self._select(self.canvas, f"{self.settings.width}x{self.settings.height}")
+        self.fps = QSpinBox(w)
+        self.fps.setRange(10, 60)
+        self.fps.setValue(self.settings.fps)
+        self.encoder = QComboBox(w)
+        for name in ("auto", "libx264", "h264_nvenc", "h264_qsv", "h264_amf", "h264_videotoolbox", "h264_mf"):
+            self.encoder.addItem(name, name)
+        self._select(self.encoder, self.settings.encoder)
+        self.hardware = plain_label(tr("Looking for hardware encoders…"), w)
+        self.bitrate = QSpinBox(w)
+        self.bitrate.setRange(300, 50000)
+        self.bitrate.setSingleStep(250)
+        self.bitrate.setSuffix(" kbps")
+        self.bitrate.setValue(self.settings.bitrate_kbps)
+        form.addRow(tr("Camera"), self.camera)
+        form.addRow(tr("Microphone"), self.mic)
+        form.addRow(tr("Canvas"), self.canvas)
+        form.addRow(tr("Frame rate"), self.fps)
+        form.addRow(tr("Encoder"), self.encoder)
+        form.addRow("", self.hardware)
+        form.addRow(tr("Video bitrate"), self.bitrate)
+        return w
+
+    @Slot(str)
+    def show_hardware(self, text: str) -> None:
+        self.hardware.setText(text)
+
+    # -- general -------------------------------------------------------------------------------------
+    def _general_tab(self) -> QWidget:
+        w = QWidget()
+        form = QFormLayout(w)
+        self.language = QComboBox(w)
+        for code, name in LANGUAGES.items():
+            self.language.addItem(name, code)
+        self._select(self.language, self.settings.language)
+        self.record = QCheckBox(tr("Record every show (Matroska, crash-safe)"), w)
+        self.record.setChecked(self.settings.record)
+        self.recordings = QLineEdit(self.settings.recordings_dir, w)
+        self.recordings.setPlaceholderText(tr("Default: the studio's data folder"))
+        self.catalog = QLineEdit(self.settings.catalog, w)
+        self.catalog.setPlaceholderText(tr("Default: the demo catalog"))
+        form.addRow(tr("Language (after restart)"), self.language)
+        form.addRow("", self.record)
+        form.addRow(tr("Recordings folder"), self.recordings)
+        form.addRow(tr("Catalog file"), self.catalog)
+        return w
+
+    @staticmethod
+    def _select(combo: QComboBox, data) -> None:
+        i = combo.findData(data)
+        if i >= 0:
+            combo.setCurrentIndex(i)
+
+    # -- apply ---------------------------------------------------------------------------------------
+    @Slot()
+    def accept_settings(self) -> None:
+        if self.d_key.text().strip() and not self.save_key():
+            return
+        self._store_current()
+        s = self.settings
+        before = (s.camera, s.audio[0].source if s.audio else "", s.size, s.fps, s.encoder, s.catalog)
+        s.destinations = self.destinations
+        s.camera = self.camera.currentData()
+        if s.audio:
+            s.audio[0].source = self.mic.currentData()
+        s.width, s.height = (int(v) for v in self.canvas.currentData().split("x"))
+        if s.layers and s.layers[0].width is None or s.layers:
+            s.layers[0].source = s.camera
+        s.fps = self.fps.value()
+        s.encoder = self.encoder.currentData()
+        s.bitrate_kbps = self.bitrate.value()
+        s.language = self.language.currentData()
+        s.record = self.record.isChecked()
+        s.recordings_dir = self.recordings.text().strip()
+        s.catalog = self.catalog.text().strip()
+        after = (s.camera, s.audio[0].source if s.audio else "", s.size, s.fps, s.encoder, s.catalog)
+        if before[2] != after[2]:
+            s.layers = []  # a new canvas: the camera fills it again
+        self.applied.emit(before != after)
+        self.accept()

@@ -1,0 +1,199 @@
+"""The main window drives the real engine offscreen: preview, pin keys, chat as plain text, sales,
+Go live to a real RTMP server and Stop, and a responsive event loop while a destination stalls."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+
+from studio.app.settings import Destination
+from studio.core.secrets import set_secret
+from studio.live.events import ChatMessage, LineItem, Order
+from tests.ui.conftest import test_settings
+
+
+def wait_frame_after(qtbot, window, index: int, timeout=3000) -> int:
+    qtbot.waitUntil(lambda: window.preview.frame_index > index, timeout=timeout)
+    return window.preview.frame_index
+
+
+def test_window_opens_with_a_live_preview(make_window, qtbot):
+    w = make_window()
+    assert w.windowTitle() == "Anchor Studio"
+    wait_frame_after(qtbot, w, 5)
+    img = w.preview.image
+    assert img is not None and not img.isNull()
+    # the preview follows the encoder's canvas aspect (16:9 here)
+    assert abs(img.width() / img.height() - 16 / 9) < 0.02
+    # the frame is at most two canvas frames behind the compositor
+    assert w.controller.show.compositor.next_index() - w.preview.frame_index <= 3
+
+
+def test_key_pins_a_product_and_the_card_is_in_the_next_frame(make_window, qtbot):
+    w = make_window()
+    before_index = wait_frame_after(qtbot, w, 3)
+    board = w.controller.show.board
+    assert board.get("commerce.price_card") is None
+    qtbot.keyClick(w, Qt.Key.Key_2)
+    product = w.controller.products[1]
+    assert w.controller.pinned is not None and w.controller.pinned.sku == product.sku
+    card = board.get("commerce.price_card")
+    assert card is not None
+    # the next composed frames carry the card: the card's area changes against a frame from before the pin
+    before = w.preview._frame_ref.copy()
+    idx = wait_frame_after(qtbot, w, w.controller.show.compositor.next_index())
+    time.sleep(0.5)  # let the entry animation finish
+    wait_frame_after(qtbot, w, idx)
+    after = w.preview._frame_ref
+    s = after.shape[1] / 640
+    x, y = int(card.x * s), int(card.y * s)
+    hh, ww = (int(d * s) for d in card.image.shape[:2])
+    region = (slice(y, y + hh), slice(x, x + ww))
+    diff = np.abs(after[region].astype(int) - before[region].astype(int)).mean()
+    assert diff > 10, diff
+    assert w.products.cards[product.sku].property("pinned") is True
+    qtbot.keyClick(w, Qt.Key.Key_Escape)
+    assert w.controller.pinned is None
+    assert before_index >= 0
+
+
+def test_chat_markup_is_shown_literally(make_window, qtbot):
+    w = make_window(test_settings(feeds=["none"]))
+    bus = w.controller.bus
+    bus.publish(ChatMessage("test", "m1", "<b>Eve</b>", "<img src=x onerror=alert(1)> how much?"))
+    qtbot.waitUntil(lambda: w.chat.list.count() == 1, timeout=2000)
+    item = w.chat.list.item(0)
+    assert item.text() == "<b>Eve</b>: <img src=x onerror=alert(1)> how much?"
+    assert item.data(Qt.ItemDataRole.UserRole + 1) == "intent"  # highlighted as purchase intent
+    bus.publish(ChatMessage("test", "m2", "Lily", "多少钱？"))
+    qtbot.waitUntil(lambda: w.chat.list.count() == 2, timeout=2000)
+    assert w.chat.list.item(1).data(Qt.ItemDataRole.UserRole + 1) == "intent"
+    # one click shows it on stream (plain text through the overlay renderer)
+    rect = w.chat.list.visualItemRect(item)
+    qtbot.mouseClick(w.chat.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert w.controller.show.board.get("chat.featured") is not None
+
+
+def test_blocked_words_are_masked(make_window, qtbot):
+    w = make_window(test_settings(feeds=["none"], blocked_words=["scam"]))
+    w.controller.bus.publish(ChatMessage("test", "m1", "Bob", "this is a scam"))
+    qtbot.waitUntil(lambda: w.chat.list.count() == 1, timeout=2000)
+    assert "scam" not in w.chat.list.item(0).text()
+
+
+def test_sales_dock_counts_orders_as_they_arrive(make_window, qtbot):
+    w = make_window(test_settings(feeds=["demo:rate=0.001,limit=1"]))
+    p = w.controller.products[0]
+    order = Order("test", "o1", time.time(), p.currency, (LineItem(p.sku, 3, p.price, p.title),), p.price * 3)
+    w.controller.feeds.session.handle(order)  # as a connector would: log, count, publish
+    qtbot.waitUntil(lambda: w.sales.values["orders"].text() == "1", timeout=2000)
+    assert w.sales.values["units"].text() == "3"
+    assert w.sales.table.rowCount() == 1
+    assert w.products.cards[p.sku].counts.text().endswith("3")
+
+
+def test_demo_feed_fills_chat_and_sales(make_window, qtbot):
+    w = make_window()
+    qtbot.waitUntil(lambda: w.chat.list.count() >= 3, timeout=5000)
+    qtbot.waitUntil(lambda: w.sales.values["viewers"].text() != "0", timeout=5000)
+
+
+def _destination(settings, url_base: str, key: str):
+    d = Destination(name="Test server", preset="custom", server=url_base)
+    set_secret(d.key_name, key)
+    settings.destinations = [d]
+    return d
+
+
+@pytest.mark.slow
+def test_go_live_to_the_rtmp_server_and_stop(make_window, qtbot, rtmp_server, tmp_path):
+    settings = test_settings(feeds=["none"], recordings_dir=str(tmp_path))
+    _destination(settings, rtmp_server.base, "studio-ui")
+    w = make_window(settings)
+    w.confirm_stop = lambda: True
+    qtbot.mouseClick(w.go_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.controller.live and not w._busy, timeout=10000)
+    qtbot.waitUntil(lambda: any(o["state"] == "live" for o in w.controller.stats()["outputs"].values()),
+                    timeout=10000)
+    time.sleep(1.0)
+    w.update_status()
+    texts = [l.text() for l in w.status_labels if not l.isHidden()]
+    assert any("Test server" in t for t in texts), texts
+    assert any(t.startswith("REC ") for t in texts), texts
+    assert "studio-ui" not in " ".join(texts)  # the key never shows
+    assert w.preview.live_text.startswith("LIVE")
+    qtbot.mouseClick(w.go_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not w.controller.live and not w._busy, timeout=15000)
+    rec = list(tmp_path.glob("*.mkv"))
+    assert rec and rec[0].stat().st_size > 10000
+    assert w.go_button.text() == "Go live"
+
+
+class StalledServer:
+    """Accepts TCP connections and never answers (an RTMP server that hangs)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.conns = []
+        self._stop = threading.Event()
+        self.sock.settimeout(0.2)
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                c, _ = self.sock.accept()
+                self.conns.append(c)
+            except OSError:
+                pass
+
+    def close(self):
+        self._stop.set()
+        self.thread.join(2)
+        for c in self.conns:
+            c.close()
+        self.sock.close()
+
+
+@pytest.mark.slow
+def test_stalled_destination_never_freezes_the_ui(make_window, qtbot, tmp_path):
+    server = StalledServer()
+    try:
+        settings = test_settings(feeds=["demo:rate=8"], recordings_dir=str(tmp_path))
+        _destination(settings, f"rtmp://127.0.0.1:{server.port}/live", "stalled")
+        w = make_window(settings)
+        w.confirm_stop = lambda: True
+        gaps = []
+        clock = QElapsedTimer()
+        clock.start()
+        last = [clock.elapsed()]
+
+        probe = QTimer()
+        probe.setInterval(10)
+
+        def on_tick():
+            now = clock.elapsed()
+            gaps.append(now - last[0])
+            last[0] = now
+
+        probe.timeout.connect(on_tick)
+        probe.start()
+        qtbot.mouseClick(w.go_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: w.controller.live and not w._busy, timeout=10000)
+        qtbot.wait(3000)
+        qtbot.mouseClick(w.go_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not w.controller.live and not w._busy, timeout=20000)
+        probe.stop()
+        assert len(gaps) > 100
+        assert max(gaps) < 100, f"event loop stalled {max(gaps)} ms"
+    finally:
+        server.close()
