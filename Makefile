@@ -4,7 +4,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DEMO   := --catalog resources/catalog/demo.json --pin TEA-LJ-250 --countdown 05:00 --coupon "SAVE10" --chat-overlay
 
-.PHONY: setup system-deps run live test bench soak clean
+.PHONY: setup system-deps run live test bench soak faults bundle clean
 
 setup: system-deps $(STAMP)
 
@@ -36,6 +36,10 @@ bench: setup
 
 soak: setup
 	$(PY) -m studio soak
+
+bundle: setup
+	$(PY) -m pip install -q --disable-pip-version-check "pyinstaller>=6,<7"
+	$(PY) -m PyInstaller installers/anchor_studio.spec --noconfirm --distpath dist --workpath build
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache out

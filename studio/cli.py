@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "studio.app.commands.overlay",
     "studio.app.commands.report",
     "studio.app.commands.bench",
+    "studio.app.commands.soak",
     "studio.ui.command",
 ]
 

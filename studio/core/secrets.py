@@ -76,6 +76,27 @@ def get_secret(name: str, env_var: str | None = None) -> str | None:
     return value
 
 
+_REF = re.compile(r"\$\{(?:(?P<keyring>keyring):)?(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\}")
+
+
+def expand_secret_refs(text: str) -> str:
+    """Replace `${ENV_VAR}` and `${keyring:NAME}` in `text` (a destination URL) by the secret, so a
+    stream key never has to be typed on a command line, where other users can read it (`ps`)."""
+
+    def sub(m: re.Match) -> str:
+        name = m.group("name")
+        value = get_secret(name) if m.group("keyring") else os.environ.get(name)
+        if not value:
+            from studio.core.errors import UserError
+
+            where = f"the OS keyring entry '{name}'" if m.group("keyring") else f"the environment variable {name}"
+            raise UserError(f"{m.group(0)} is empty: put the stream key in {where}")
+        register_secret(value)
+        return value
+
+    return _REF.sub(sub, text)
+
+
 def set_secret(name: str, value: str) -> None:
     import keyring
 

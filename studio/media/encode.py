@@ -32,8 +32,7 @@ PacketSink = Callable[[EncodedPacket], None]
 
 
 class Encoder:
-    def __init__(self, encoder_name: str, video: VideoSettings, audio_bitrate_kbps: int = 128,
-                 first_index: int = 0) -> None:
+    def __init__(self, encoder_name: str, video: VideoSettings, audio_bitrate_kbps: int = 128) -> None:
         self.name = encoder_name
         self.settings = video
         self._params = av.open(io.BytesIO(), "w", format="nut")
@@ -49,10 +48,8 @@ class Encoder:
             raise EncoderError(f"cannot open encoder {encoder_name}: {getattr(e, 'strerror', e)}") from e
         self.video_tb = Fraction(1, 1) / video.rate
         self.audio_tb = Fraction(1, AUDIO_RATE)
-        # Going live while the preview runs: the show's frame `first_index` becomes pts 0, and the
-        # audio sample at the same instant becomes audio pts 0.
-        self.first_index = first_index
-        self.first_sample = round(first_index / video.rate * AUDIO_RATE)
+        self.first_index = 0
+        self.first_sample = 0
         self.sinks: list[PacketSink] = []
         self.frames_encoded = 0
         self.frames_duplicated = 0
@@ -68,6 +65,12 @@ class Encoder:
         self._last_index: int | None = None
         self._last_frame: av.VideoFrame | None = None
         self.failure: str | None = None
+
+    def set_first_index(self, first_index: int) -> None:
+        """Going live while the preview runs: the show's frame `first_index` becomes pts 0, and the
+        audio sample due at the same instant becomes audio pts 0."""
+        self.first_index = first_index
+        self.first_sample = round(first_index / self.settings.rate * AUDIO_RATE)
 
     # -- inputs (called from the compositor and mixer threads) --------------------------------------
     def submit_video(self, index: int, canvas: np.ndarray, capture_t: float | None) -> None:

@@ -87,12 +87,14 @@ class Show:
         compositor tick on are encoded, with pts counted from zero."""
         if self.running:
             return
-        self.start_preview()
         c = self.config
         settings = VideoSettings(c.size[0], c.size[1], c.rate, c.bitrate_kbps, c.keyint_seconds, c.profile)
         name = choose_encoder(c.encoder, settings)
-        first = self.compositor.next_index() + 1
-        encoder = Encoder(name, settings, c.audio_bitrate_kbps, first_index=first)
+        # Opening an encoder holds the GIL for a while: headless, it happens before the preview
+        # starts ticking; from the desktop (preview running) it costs a lagged frame or two.
+        encoder = Encoder(name, settings, c.audio_bitrate_kbps)
+        self.start_preview()
+        encoder.set_first_index(self.compositor.next_index() + 1)
         self.outputs = []
         self.recording = None
         vt, at = encoder.video_template, encoder.audio_template

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from studio.core.errors import EncoderError, UserError
 from studio.core.events import EventBus, StreamStateChanged
-from studio.core.secrets import mask_text
+from studio.core.secrets import expand_secret_refs, mask_text
 from studio.media.compositor import VideoLayer
 from studio.media.outputs.network import validate_url
 from studio.media.overlay import Overlay, OverlayBoard
@@ -34,7 +34,9 @@ def register(sub) -> None:
     p.add_argument("--size", default=None, metavar="WxH", help="canvas size, e.g. 1280x720 or 720x1280")
     p.add_argument("--fps", type=float, default=None, help="canvas frame rate (default 30)")
     p.add_argument("--image", action="append", default=[], metavar="PATH@X,Y", help="an RGBA image layer")
-    p.add_argument("--out", action="append", default=[], metavar="URL", help="rtmp:// or rtmps:// destination")
+    p.add_argument("--out", action="append", default=[], metavar="URL",
+                   help="rtmp:// or rtmps:// destination; write the key as ${ENV_VAR} or ${keyring:NAME} "
+                        "to keep it off the command line")
     p.add_argument("--record", type=Path, default=None, metavar="PATH", help="record to a Matroska file")
     p.add_argument("--bitrate", type=int, default=3500, metavar="KBPS", help="video bitrate (default 3500)")
     p.add_argument("--encoder", default="auto", help="auto | libx264 | h264_nvenc | h264_qsv | …")
@@ -90,6 +92,7 @@ def status_line(s: dict) -> str:
 
 def run(args) -> int:
     scene = build_scene(args)
+    args.out = [expand_secret_refs(url) for url in args.out]
     for url in args.out:
         validate_url(url)
     if not args.out and not args.record:
