@@ -22,7 +22,7 @@ from studio.core.log import get_logger
 from studio.media.blend import blend_onto_i420, i420_planes
 from studio.media.clock import frame_due, frame_index_at
 from studio.media.overlay import OverlayBoard
-from studio.media.sources.base import CapturedFrame, VideoSource
+from studio.media.sources.base import CapturedFrame, SourceState, VideoSource
 
 log = get_logger("media.compositor")
 
@@ -44,6 +44,7 @@ class VideoLayer:
     _cached_seq: int = field(default=-1, repr=False)
     _cached: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _slate: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    _slate_label: str = field(default="", repr=False)
 
 
 def _even(v: int) -> int:
@@ -69,6 +70,15 @@ def _scale_frame(frame: CapturedFrame, crop: tuple[int, int, int, int], w: int, 
     if img.shape[:2] != (h, w):
         img = cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA if img.shape[1] > w else cv2.INTER_LINEAR)
     return i420_planes(cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420), w, h)
+
+
+def slate_label(source: VideoSource) -> str:
+    """What the slate says: the source's name and why it shows no picture. Re-drawn when it changes
+    (a slate drawn while "starting" must not keep saying so once the source is lost)."""
+    state = source.state
+    if state is SourceState.LIVE:  # live, but its newest frame is stale: a read blocked in the driver
+        return f"{source.name}: no signal"
+    return f"{source.name}: {state.value}"
 
 
 def _slate(w: int, h: int, text: str):
@@ -116,9 +126,10 @@ class Compositor:
             x, y = layer.x & ~1, layer.y & ~1
             frame = layer.source.latest()
             if frame is None:
-                if layer._slate is None or layer._slate[0].shape != (h, w):
-                    label = f"{layer.source.name}: {layer.source.state.value}"
+                label = slate_label(layer.source)
+                if layer._slate is None or layer._slate[0].shape != (h, w) or layer._slate_label != label:
                     layer._slate = _slate(w, h, label)
+                    layer._slate_label = label
                 planes = layer._slate
             else:
                 if frame.seq != layer._cached_seq or layer._cached is None or layer._cached[0].shape != (h, w):

@@ -6,6 +6,8 @@ sounddevice lists `pulse` and `default` (the ALSA pulse plugin from libasound2-p
 `tone_mic` (per test) plays a sine into `virt` with `module-sine` and makes `virt.monitor` the default
 source: `MicInput("default")` then hears a real-time, sound-card-clocked tone. (`module-sine-source`
 is not used: here it delivers two seconds of samples in one burst, then nothing — not a microphone.)
+`PulseServer.kill()` / `start()` crash and bring back the daemon (the audio path dies for real, the way
+a crashed sound server or a pulled USB interface kills every client's stream).
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+
+DAEMON_ARGS = ["pulseaudio", "-D", "-n", "--exit-idle-time=-1", "--use-pid-file=yes",
+               "--load=module-native-protocol-unix auth-anonymous=1",
+               "--load=module-null-sink sink_name=virt"]
 
 
 @dataclass
@@ -49,6 +56,46 @@ class PulseServer:
     def set_default_source(self, name: str) -> None:
         self.pactl("set-default-source", name)
 
+    # -- the daemon itself ----------------------------------------------------------------------
+    def pid(self) -> int | None:
+        try:
+            return int((self.runtime / "pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def start(self, timeout: float = 10.0) -> None:
+        """Start the daemon (with the null sink `virt`) and wait until it answers."""
+        subprocess.run(DAEMON_ARGS, env=self.env, check=True, timeout=15, capture_output=True)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.pactl("info", timeout=2)
+                return
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the private PulseAudio server did not come up") from None
+                time.sleep(0.1)
+
+    def kill(self, sig: int = signal.SIGKILL, timeout: float = 5.0) -> None:
+        """Kill the daemon (SIGKILL: a crash, no goodbye to its clients) and wait until it is gone.
+        Every module loaded into it is gone with it."""
+        pid = self.pid()
+        self.modules.clear()
+        if pid is None:
+            return
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"pulseaudio {pid} did not die")
+
 
 def _reinit_portaudio() -> None:
     import sounddevice as sd  # noqa: PLC0415 - after the env vars, on purpose
@@ -73,21 +120,11 @@ def pulseaudio_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Puls
         "PULSE_COOKIE": str(root / "cookie"),
     }
     env = {**os.environ, **overrides}
-    subprocess.run(
-        ["pulseaudio", "-D", "-n", "--exit-idle-time=-1", "--use-pid-file=yes",
-         "--load=module-native-protocol-unix auth-anonymous=1",
-         "--load=module-null-sink sink_name=virt"],
-        env=env, check=True, timeout=15, capture_output=True)
     server = PulseServer(runtime, env)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            server.pactl("info", timeout=2)
-            break
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
-            if time.monotonic() > deadline:
-                pytest.fail("the private PulseAudio server did not come up")
-            time.sleep(0.1)
+    try:
+        server.start()
+    except RuntimeError as e:
+        pytest.fail(str(e))
     saved = {k: os.environ.get(k) for k in overrides}
     os.environ.update(overrides)
     _reinit_portaudio()
@@ -99,15 +136,10 @@ def pulseaudio_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Puls
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
-        pid_file = runtime / "pid"
         try:
-            pid = int(pid_file.read_text().split()[0])
-            os.kill(pid, signal.SIGTERM)
-            for _ in range(50):
-                os.kill(pid, 0)
-                time.sleep(0.05)
-        except (OSError, ValueError):
-            pass  # gone (ProcessLookupError) or never wrote its pid
+            server.kill(signal.SIGTERM)
+        except RuntimeError:
+            server.kill(signal.SIGKILL)
         _reinit_portaudio()
 
 

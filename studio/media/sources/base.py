@@ -4,6 +4,13 @@ A source subclass implements `_open`, `_read` and `_close`; this base runs the t
 frame with `time.monotonic()`, watches for a dead device (no frames, or the same frame repeated — a
 pulled USB camera can keep returning its last image) and reopens with backoff while the layer shows a
 slate. The show goes on whatever a source does.
+
+A `_read` blocked inside a driver never comes back to the capture loop, so the loop cannot notice
+anything. A small watchdog thread per source watches how long the current read has been blocked; past
+`stuck_after` it abandons that capture thread (a daemon: it may stay blocked for good) and starts a
+fresh one that opens the device again. Each capture thread has a generation number; an abandoned one
+that finally returns sees it is no longer current and exits without publishing, closing or changing
+the state, so it cannot touch the device handle of its successor (its own handle is dropped with it).
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ class WatchdogPolicy:
     repeats_before_lost: int = 90   # identical frames in a row (3 s at 30 fps) → lost
     first_backoff: float = 0.5
     max_backoff: float = 5.0
+    stuck_after: float = 5.0        # one read blocked this long in a driver → abandon the thread, reopen
 
 
 def reopen_delay(attempt: int, policy: WatchdogPolicy) -> float:
@@ -67,10 +75,17 @@ class VideoSource:
         self.state = SourceState.STOPPED
         self.last_error: str | None = None
         self.reopens = 0
+        self._opened_once = False
         self._latest: CapturedFrame | None = None
         self._seq = 0
+        self.abandoned = 0  # capture threads given up because a read never returned
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._watch: threading.Thread | None = None
+        self._gen = 0                             # generation of the current capture thread
+        self._gen_lock = threading.Lock()
+        self._reading_since: float | None = None  # when the current thread entered `_read`
+        self._frozen_sum: int | None = None       # checksum of the picture a frozen device repeated
         self.state_listeners: list = []  # callables (source, state, message)
 
     # -- hooks ------------------------------------------------------------------------------------
@@ -92,17 +107,59 @@ class VideoSource:
         if self._thread is not None:
             return
         self._stop.clear()
+        self._opened_once = False
+        self._frozen_sum = None
         self._set_state(SourceState.STARTING)
-        self._thread = threading.Thread(target=self._run, name=f"studio: capture[{self.name}]", daemon=True)
-        self._thread.start()
+        with self._gen_lock:
+            self._spawn(0)
+        self._watch = threading.Thread(target=self._watch_run, name=f"studio: capture-watch[{self.name}]",
+                                       daemon=True)
+        self._watch.start()
 
     def stop(self) -> None:
         if self._thread is None:
             return
         self._stop.set()
-        self._thread.join(timeout=3.0)
-        self._thread = None
+        with self._gen_lock:
+            thread, self._thread = self._thread, None
+        thread.join(timeout=3.0)  # a thread stuck in a driver is a daemon: left behind, not waited for
+        if self._watch is not None:
+            self._watch.join(timeout=1.0)
+            self._watch = None
         self._set_state(SourceState.STOPPED)
+
+    def _spawn(self, attempt: int) -> None:
+        """Start a new capture thread generation (call with `_gen_lock` held)."""
+        self._gen += 1
+        self._reading_since = None
+        self._thread = threading.Thread(target=self._run, args=(self._gen, attempt),
+                                        name=f"studio: capture[{self.name}]", daemon=True)
+        self._thread.start()
+
+    def _watch_run(self) -> None:
+        """Abandon a capture thread whose read has been blocked for `stuck_after` seconds."""
+        limit = self.watchdog.stuck_after
+        if not limit or limit <= 0:
+            return
+        while not self._stop.wait(min(0.25, limit / 4)):
+            since = self._reading_since
+            if since is None or time.monotonic() - since <= limit:
+                continue
+            with self._gen_lock:
+                if self._stop.is_set() or self._reading_since != since:
+                    continue  # the read returned meanwhile, or the show is stopping
+                self._gen += 1  # from now on the blocked thread is a stranger: whatever it returns is ignored
+                self._reading_since = None
+            blocked = time.monotonic() - since
+            self.abandoned += 1
+            self._set_state(SourceState.LOST, f"{self.name}: read blocked for {blocked:.1f} s "
+                                              "(device or driver stuck)")
+            log.warning("%s: a read has been blocked for %.1f s; abandoning that capture thread and "
+                        "reopening", self.name, blocked)
+            with self._gen_lock:
+                if self._stop.is_set():
+                    break
+                self._spawn(1)
 
     def latest(self) -> CapturedFrame | None:
         """The newest frame, or None while the source has never delivered or is lost."""
@@ -130,9 +187,12 @@ class VideoSource:
             except Exception:  # a listener must never kill capture
                 log.exception("source state listener failed")
 
-    def _run(self) -> None:
-        attempt = 0
-        while not self._stop.is_set():
+    def _current(self, gen: int) -> bool:
+        return gen == self._gen and not self._stop.is_set()
+
+    def _run(self, gen: int = 0, attempt: int = 0) -> None:
+        gen = gen or self._gen
+        while self._current(gen):
             try:
                 self._open()
             except Exception as e:  # device errors come in every shape; the detail goes to the log
@@ -141,10 +201,15 @@ class VideoSource:
                 self._stop.wait(reopen_delay(attempt, self.watchdog))
                 attempt += 1
                 continue
-            if attempt:
+            # Every successful open after the first is a reopen (counting only after failed attempts
+            # missed a source lost after a long run and opened again at the first try).
+            if self._opened_once:
                 self.reopens += 1
+            self._opened_once = True
             opened_at = time.monotonic()
-            lost_reason = self._capture_loop()
+            lost_reason = self._capture_loop(gen)
+            if lost_reason is None:
+                return  # abandoned while blocked: the device handle is no longer this thread's
             try:
                 self._close()
             except Exception:
@@ -157,15 +222,26 @@ class VideoSource:
             attempt = 0 if time.monotonic() - opened_at > 3.0 else attempt + 1
             self._stop.wait(reopen_delay(attempt, self.watchdog))
 
-    def _capture_loop(self) -> str:
-        last_sum: int | None = None
-        repeats = 0
+    def _capture_loop(self, gen: int) -> str | None:
+        """Read until the device fails; the reason, or None if this thread was abandoned meanwhile."""
+        # A device reopened after freezing that shows the very picture it froze on is still frozen:
+        # carry the count over instead of showing that picture again for `repeats_before_lost` frames.
+        last_sum = self._frozen_sum
+        repeats = self.watchdog.repeats_before_lost if last_sum is not None else 0
         last_frame_at = time.monotonic()
         while not self._stop.is_set():
+            self._reading_since = time.monotonic()
             try:
                 img = self._read()
+                error = None
             except Exception as e:
-                return f"read failed ({e})"
+                img, error = None, e
+            with self._gen_lock:
+                if gen != self._gen:
+                    return None
+                self._reading_since = None
+            if error is not None:
+                return f"read failed ({error})"
             now = time.monotonic()
             if img is None:
                 return "no frame from the device"
@@ -178,7 +254,9 @@ class VideoSource:
             last_sum = s
             if self.watchdog.repeats_before_lost and repeats >= self.watchdog.repeats_before_lost \
                     and not self.static_content:
+                self._frozen_sum = s
                 return f"the same frame {repeats} times (device frozen?)"
+            self._frozen_sum = None
             self.publish(img, now)
             if self.state is not SourceState.LIVE:
                 self._set_state(SourceState.LIVE)
