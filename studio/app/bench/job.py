@@ -23,13 +23,40 @@ CARD = (400, 200)
 CARD_XY = (40, 40)
 
 
+WARMUP_S = 5.0  # steady state is measured from here to the end (start-up: imports, encoder open)
+
+
 @dataclass
 class RunResult:
     name: str
-    cpu_s: float
+    cpu_s: float          # the whole run, start-up included
     wall_s: float
     returncode: int
+    steady_cpu_s: float | None = None   # from WARMUP_S to the end
+    steady_wall_s: float | None = None
     stats: dict | None = None
+
+
+def _tree_cpu(pid: int) -> float:
+    """User+system seconds of `pid` and its live descendants, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    procs: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        procs[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        if p in procs:
+            total += procs[p][1]
+        todo.extend(c for c, (ppid, _) in procs.items() if ppid == p)
+    return total
 
 
 def make_camera_file(path: Path, size: tuple[int, int], seconds: int = 10, fps: int = 30) -> Path:
@@ -73,24 +100,32 @@ def _run_measured(name: str, cmd: list[str], timeout: float) -> RunResult:
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = start + timeout
+    warm_cpu = warm_t = None
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
             break
+        if warm_cpu is None and time.monotonic() - start >= WARMUP_S:
+            warm_t, warm_cpu = time.monotonic(), _tree_cpu(proc.pid)
         if time.monotonic() > deadline:
             proc.kill()
             pid, status, usage = os.wait4(proc.pid, 0)
             break
         time.sleep(0.05)
+    end = time.monotonic()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return RunResult(name, usage.ru_utime + usage.ru_stime, time.monotonic() - start, proc.returncode)
+    cpu = usage.ru_utime + usage.ru_stime
+    r = RunResult(name, cpu, end - start, proc.returncode)
+    if warm_cpu is not None:
+        r.steady_cpu_s, r.steady_wall_s = cpu - warm_cpu, end - warm_t
+    return r
 
 
 def run_studio(camera: Path, card: Path, size: tuple[int, int], url: str, seconds: int, stats: Path) -> RunResult:
     cmd = [sys.executable, "-m", "studio", "live", "--video", f"file:{camera}", "--audio", "tone",
            "--image", f"{card}@{CARD_XY[0]},{CARD_XY[1]}", "--size", f"{size[0]}x{size[1]}", "--fps", "30",
            "--bitrate", "3500", "--encoder", "libx264", "--out", url, "--duration", str(seconds),
-           "--stats", str(stats), "--quiet"]
+           "--stats", str(stats), "--quiet", "--feed", "none"]
     stats.unlink(missing_ok=True)
     r = _run_measured("studio live", cmd, seconds + 60)
     lines = [json.loads(x) for x in stats.read_text().splitlines()] if stats.exists() else []
