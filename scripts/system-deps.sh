@@ -5,6 +5,7 @@ set -euo pipefail
 PKGS=(
   libportaudio2 libasound2-plugins pulseaudio pulseaudio-utils   # microphones through PortAudio
   ffmpeg                                                         # reference encoder for the benchmark
+  openssl                                                        # test certificates (RTMPS, HTTPS)
   nginx libnginx-mod-rtmp                                        # the RTMP server the tests push to
   fonts-noto-cjk fonts-noto-color-emoji                          # CJK and emoji on price cards
   xvfb xauth libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0     # Qt under Xvfb / offscreen

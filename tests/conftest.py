@@ -16,6 +16,22 @@ if str(ROOT) not in sys.path:
 
 from studio.app.bench.nginx import RtmpServer, nginx_available  # noqa: E402
 
+# Fails the run if a test secret (tests/support/secrets.py) shows up in anything the suite produced.
+pytest_plugins = ["tests.support.secret_scan"]
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """Tests that call the CLI's main() install its log handler on pytest's captured stream; put the
+    root logger back so no later test writes to a closed stream."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
 
 @pytest.fixture(autouse=True)
 def _studio_home(tmp_path_factory, monkeypatch):

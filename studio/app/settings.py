@@ -119,6 +119,11 @@ class Settings:
         for d in self.destinations:
             if d.server and not d.server.lower().startswith(("rtmp://", "rtmps://")):
                 raise SettingsError(f"destination {d.name!r}: server must start with rtmp:// or rtmps://")
+        for i, layer in enumerate(self.layers):
+            for name in ("width", "height"):
+                v = getattr(layer, name)
+                if v is not None and not 2 <= v <= MAX_SIDE:
+                    raise SettingsError(f"layers[{i}].{name} {v}: use 2 to {MAX_SIDE}, or leave it out")
         for a in self.audio:
             if not 0.0 <= a.gain <= 4.0:
                 raise SettingsError(f"audio gain {a.gain}: use 0 to 4")
@@ -173,7 +178,11 @@ def settings_path() -> Path:
 
 def from_toml(text: str) -> Settings:
     """Parse and validate; SettingsError (or tomllib.TOMLDecodeError) when the text is not valid."""
-    return _typed(Settings, tomllib.loads(text), "settings").validate()
+    try:
+        data = tomllib.loads(text)
+    except RecursionError:  # tomllib recurses per nesting level: `a = [[[[…` thousands deep
+        raise SettingsError("settings: arrays or tables nested too deeply") from None
+    return _typed(Settings, data, "settings").validate()
 
 
 def _drop_none(value: Any) -> Any:

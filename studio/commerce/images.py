@@ -19,6 +19,7 @@ import httpx
 from PySide6.QtGui import QImage
 
 from studio.commerce.overlays.qt import ensure_gui
+from studio.core.http import make_client
 from studio.core.log import get_logger
 from studio.core.paths import cache_dir
 
@@ -61,8 +62,8 @@ def fetch_bytes(url: str, timeout: float = 3.0) -> bytes | None:
     """The body of `url`, or None on any error, status ≥ 400, oversize, or after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     try:
-        with httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=True) as client:
-            with client.stream("GET", url, headers={"User-Agent": "AnchorStudio/0.1"}) as resp:
+        with make_client(timeout, connect_timeout=timeout, follow_redirects=True) as client:
+            with client.stream("GET", url) as resp:
                 if resp.status_code >= 400:
                     log.warning("image %s: HTTP %d", url, resp.status_code)
                     return None

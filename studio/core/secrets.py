@@ -14,11 +14,14 @@ KEYRING_SERVICE = "anchor-studio"
 MASK = "****"
 
 # rtmp[s]://host[:port]/app/<key>: everything after the app segment is the key (query included).
-_STREAM_URL = re.compile(r"(?P<head>\b(?:rtmps?|rtmpt|rtmpe|srt)://[^/\s]+/[^/\s?]+/)(?P<key>[^\s'\"]+)", re.I)
+# Any rtmp-like scheme counts, typos included (`rtmpx://`, `rmtp://`, `rtmp+tls://`): the error that
+# rejects a mistyped destination quotes it, and the key in it is as real as in a good one.
+_STREAM_URL = re.compile(
+    r"(?P<head>\b(?:[a-z+.-]*r(?:tm|mt)p[a-z0-9+.-]*|srt)://[^/\s]+/[^/\s?]+/)(?P<key>[^\s'\"]+)", re.IGNORECASE)
 # Tokens in query strings and headers: key=..., token=..., access_token=..., api_key=...
 _QUERY_SECRET = re.compile(
     r"(?P<head>\b(?:key|token|access_token|api_key|apikey|secret|password|streamkey|stream_key)=)(?P<key>[^&\s'\"]+)",
-    re.I,
+    re.IGNORECASE,
 )
 
 _registered: set[str] = set()

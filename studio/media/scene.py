@@ -19,6 +19,7 @@ from studio.core.errors import UserError
 from studio.media.clock import as_rate
 
 MAX_SIDE = 4096
+MAX_GAIN = 4.0  # as in the settings dialog: 0 (silent) to 4 (+12 dB)
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,14 @@ def _get(table: dict, key: str, kind, where: str, default=None, required: bool =
         value, ok = float(value), True
     if not ok:
         names = {int: "an integer", float: "a number", str: "text", bool: "true or false", list: "a list"}
-        raise UserError(f"{where}: '{key}' must be {names.get(kind, kind.__name__)}, not {value!r}")
+        raise UserError(f"{where}: '{key}' must be {names.get(kind, kind.__name__)}, not {_show(value)}")
     return value
+
+
+def _show(value: object) -> str:
+    """`repr` of a bad value, capped: a 100 000-character string must not become the error message."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def load_scene(path: str | Path) -> Scene:
@@ -105,6 +112,8 @@ def load_scene(path: str | Path) -> Scene:
         raise UserError(f"scene file {p} cannot be read ({e})") from None
     except tomllib.TOMLDecodeError as e:
         raise UserError(f"scene file {p} is not valid TOML: {e}") from None
+    except RecursionError:
+        raise UserError(f"scene file {p} is not a scene: its arrays or tables are nested too deeply") from None
     canvas = data.get("canvas", {})
     if not isinstance(canvas, dict):
         raise UserError(f"{p}: [canvas] must be a table")
@@ -118,6 +127,8 @@ def load_scene(path: str | Path) -> Scene:
         raise UserError(f"{p}: layers are written as [[layer]] tables")
     for i, t in enumerate(raw_layers, 1):
         where = f"{p} layer {i}"
+        if not isinstance(t, dict):
+            raise UserError(f"{where}: a layer is a [[layer]] table, not {_show(t)}")
         kind = _get(t, "kind", str, where, "video")
         common = dict(x=_get(t, "x", int, where, 0), y=_get(t, "y", int, where, 0),
                       width=_get(t, "width", int, where), height=_get(t, "height", int, where),
@@ -141,10 +152,18 @@ def load_scene(path: str | Path) -> Scene:
         else:
             raise UserError(f"{where}: unknown kind '{kind}': use \"video\" or \"image\"")
     audio = []
-    for i, t in enumerate(data.get("audio", []), 1):
+    raw_audio = data.get("audio", [])
+    if not isinstance(raw_audio, list):
+        raise UserError(f"{p}: audio sources are written as [[audio]] tables")
+    for i, t in enumerate(raw_audio, 1):
         where = f"{p} audio {i}"
+        if not isinstance(t, dict):
+            raise UserError(f"{where}: an audio source is an [[audio]] table, not {_show(t)}")
+        gain = _get(t, "gain", float, where, 1.0)
+        if not 0.0 <= gain <= MAX_GAIN:  # also refuses nan and inf
+            raise UserError(f"{where}: 'gain' must be between 0 and {MAX_GAIN:g}")
         audio.append(AudioSpec(source=_get(t, "source", str, where, required=True),
-                               gain=_get(t, "gain", float, where, 1.0), muted=_get(t, "muted", bool, where, False)))
+                               gain=gain, muted=_get(t, "muted", bool, where, False)))
     unknown = set(data) - {"canvas", "layer", "audio"}
     if unknown:
         raise UserError(f"{p}: unknown table(s) {', '.join(sorted(unknown))}: a scene has [canvas], "

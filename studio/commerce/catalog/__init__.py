@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from studio.commerce.catalog.csvrows import rows_with_lines
 from studio.commerce.catalog.result import Catalog, RowIssue
 from studio.commerce.catalog.shopify_csv import is_shopify_header, parse_shopify_csv
 from studio.commerce.catalog.simple import is_simple_header, parse_json, parse_simple_csv
-from studio.commerce.catalog.csvrows import rows_with_lines
 from studio.commerce.catalog.text import decode_catalog
 from studio.core.errors import UserError
 

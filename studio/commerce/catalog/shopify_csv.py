@@ -17,7 +17,7 @@ from studio.commerce.catalog.csvrows import Row, header_index, rows_with_lines
 from studio.commerce.catalog.result import Catalog, CatalogBuilder
 from studio.commerce.product import RowError, make_product, split_list
 
-_LI = re.compile(r"<li\b[^>]*>(.*?)</li\s*>", re.I | re.S)
+_LI = re.compile(r"<li\b[^>]*>(.*?)</li\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 
 
@@ -77,7 +77,8 @@ def parse_shopify_csv(text: str, currency: str, store_url: str | None = None, so
         src = row.get("image src")
         if src:
             pos = row.get("image position")
-            h.images.append((int(pos) if pos.isdigit() else 1_000_000, len(h.images), src))
+            ok = pos.isascii() and pos.isdigit() and len(pos) <= 6  # "²".isdigit() is True, int("²") fails
+            h.images.append((int(pos) if ok else 1_000_000, len(h.images), src))
         options = (row.get("option1 value"), row.get("option2 value"), row.get("option3 value"))
         sku, price = row.get("variant sku"), row.get("variant price")
         if sku or price or any(options):
@@ -102,6 +103,9 @@ def parse_shopify_csv(text: str, currency: str, store_url: str | None = None, so
         except RowError as e:
             out.reject(v.line, str(e).replace("price ", "Variant Price ", 1) if str(e).startswith("price ")
                        else str(e))
+            continue
+        except (ValueError, ArithmeticError) as e:  # a value no validator foresaw: reject the row, not the file
+            out.reject(v.line, f"a value is out of range ({str(e)[:80]})")
             continue
         out.add(v.line, product)
     return out.build(source, "shopify-csv")

@@ -46,6 +46,9 @@ def parse_simple_csv(text: str, currency: str, source: str = "") -> Catalog:
         except RowError as e:
             out.reject(line, str(e))
             continue
+        except (ValueError, ArithmeticError) as e:  # a value no validator foresaw: reject the row, not the file
+            out.reject(line, f"a value is out of range ({str(e)[:80]})")
+            continue
         out.add(line, product)
     return out.build(source, "simple-csv")
 
@@ -91,14 +94,14 @@ def _products_offsets(text: str, decoder: json.JSONDecoder) -> list[int]:
     return []
 
 
-def _as_list(value: Any) -> list[Any]:
+def _as_list(value: Any, name: str) -> list[Any]:
     if value is None:
         return []
     if isinstance(value, str):
         return split_list(value, "|")
     if isinstance(value, list):
         return value
-    raise RowError(f"expected a list, got {type(value).__name__}")
+    raise RowError(f"{name} must be a list, not {type(value).__name__}")
 
 
 def parse_json(text: str, currency: str, source: str = "") -> Catalog:
@@ -107,6 +110,8 @@ def parse_json(text: str, currency: str, source: str = "") -> Catalog:
         doc = decoder.decode(text)
     except json.JSONDecodeError as e:
         raise UserError(f"{source or 'catalog'}: line {e.lineno}: invalid JSON ({e.msg})") from None
+    except RecursionError:
+        raise UserError(f"{source or 'catalog'}: line 1: the JSON is nested too deeply to be a catalog") from None
     if isinstance(doc, dict):
         items = doc.get("products")
         if not isinstance(items, list):
@@ -128,11 +133,14 @@ def parse_json(text: str, currency: str, source: str = "") -> Catalog:
                 sku=item.get("sku"), title=item.get("title"), price=item.get("price"),
                 currency=item.get("currency") or currency, subtitle=item.get("subtitle"),
                 compare_at=item.get("compare_at"), image=item.get("image"), stock=item.get("stock"),
-                url=item.get("url"), selling_points=_as_list(item.get("selling_points")),
-                tags=_as_list(item.get("tags")),
+                url=item.get("url"), selling_points=_as_list(item.get("selling_points"), "selling_points"),
+                tags=_as_list(item.get("tags"), "tags"),
             )
         except RowError as e:
             out.reject(line, str(e))
+            continue
+        except (ValueError, ArithmeticError) as e:  # a value no validator foresaw: reject the product, not the file
+            out.reject(line, f"a value is out of range ({str(e)[:80]})")
             continue
         out.add(line, product)
     return out.build(source, "json")

@@ -6,14 +6,26 @@ the caller did, and drawn as plain text (never markup).
 
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
 
 from studio.commerce.overlays import style
-from studio.commerce.overlays.qt import draw_lines, elide, font, new_image, painter, rounded, text_width, to_bgra
-from studio.commerce.overlays.qt import wrap_lines
+from studio.commerce.overlays.qt import (
+    draw_lines,
+    elide,
+    font,
+    new_image,
+    painter,
+    rounded,
+    text_width,
+    to_bgra,
+    wrap_lines,
+)
 from studio.commerce.product import clean_text
+from studio.core.qtgui import ensure_gui
 
 MAX_NAME = 24
 MAX_TEXT = 200
@@ -22,13 +34,22 @@ NAME_COLORS = [QColor(255, 214, 64), QColor(120, 220, 255), QColor(160, 255, 160
                QColor(255, 180, 120)]
 
 
+MAX_MARKS = 4  # combining marks kept on one character; "Zalgo" stacks would paint over other lines
+
+
 def _cap(text: str, limit: int) -> str:
-    return clean_text(text, limit)
+    out, marks = [], 0
+    for ch in clean_text(text, limit):
+        marks = marks + 1 if unicodedata.category(ch) in ("Mn", "Me") else 0
+        if marks <= MAX_MARKS:
+            out.append(ch)
+    return "".join(out)
 
 
 def render_chat(messages: list[tuple[str, str]], size: tuple[int, int],
                 max_messages: int = MAX_MESSAGES) -> np.ndarray:
     """The box exactly `size`; older messages that do not fit are dropped from the top."""
+    ensure_gui()  # fonts need the QGuiApplication; without it Qt aborts the process
     w, h = size
     u = w / 400.0
     pad = 14 * u

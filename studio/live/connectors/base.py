@@ -16,18 +16,22 @@ HTTP rules, for every connector:
 from __future__ import annotations
 
 import email.utils
+import math
 import random
+import ssl
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from studio.core.errors import UserError
+from studio.core.http import make_client
 from studio.core.log import get_logger
 from studio.core.secrets import mask_text
 from studio.live.events import BACKOFF, CONNECTED, CONNECTING, RECONNECTED, STOPPED, ConnectorState
@@ -36,7 +40,6 @@ log = get_logger("live.connectors")
 
 Emit = Callable[[Any], None]
 
-USER_AGENT = "AnchorStudio/0.1 (+live-commerce studio)"
 MAX_BODY = 8 * 1024 * 1024  # a poll response bigger than this is not a chat page
 
 
@@ -96,10 +99,15 @@ def parse_time(value: Any) -> float:
     seconds. Raises ValueError."""
     if isinstance(value, bool):
         raise ValueError("not a time")
-    if isinstance(value, (int, float)):
-        v = float(value)
-        return v / 1000.0 if v > 1e11 else v  # milliseconds
+    if isinstance(value, (int, float, Decimal)):
+        try:
+            v = float(value)
+        except OverflowError:
+            raise ValueError("time out of range") from None
+        return _in_range(v / 1000.0 if v > 1e11 else v)  # milliseconds
     if not isinstance(value, str) or not value:
+        raise ValueError("not a time")
+    if len(value) > 64:
         raise ValueError("not a time")
     s = value.strip()
     if s.endswith(("Z", "z")):
@@ -114,7 +122,20 @@ def parse_time(value: Any) -> float:
     dt = datetime.fromisoformat(s)
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
-    return dt.timestamp()
+    try:
+        return _in_range(dt.timestamp())
+    except OverflowError:
+        raise ValueError("time out of range") from None
+
+
+MAX_EPOCH = 253402300799.0  # 9999-12-31T23:59:59Z: past it `datetime` (reports, logs) cannot show the time
+
+
+def _in_range(t: float) -> float:
+    """Epoch seconds between 1970 and 9999; NaN, infinities and the rest are refused (ValueError)."""
+    if not 0.0 <= t <= MAX_EPOCH:  # also False for NaN
+        raise ValueError("time out of range")
+    return t
 
 
 def iso(t: float) -> str:
@@ -145,20 +166,44 @@ def parse_feed_spec(spec: str) -> tuple[str, dict[str, str]]:
     return kind, settings
 
 
+def setting_number(settings: dict[str, str], key: str, default: float, lo: float, hi: float) -> float:
+    """A numeric `--feed` setting between `lo` and `hi`; a UserError that names the setting otherwise."""
+    raw = settings.get(key)
+    if raw is None or not str(raw).strip():
+        return default
+    try:
+        value = float(str(raw).strip())
+    except ValueError:
+        value = math.nan
+    if not lo <= value <= hi:  # also False for NaN
+        raise UserError(f"--feed setting {key}={str(raw)[:40]!r} must be a number from {lo:g} to {hi:g}")
+    return value
+
+
+def setting_int(settings: dict[str, str], key: str, default: int | None, lo: int, hi: int) -> int | None:
+    """A whole-number `--feed` setting between `lo` and `hi`; a UserError that names the setting otherwise."""
+    raw = settings.get(key)
+    if raw is None or not str(raw).strip():
+        return default
+    text = str(raw).strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 20) or not lo <= int(text) <= hi:
+        raise UserError(f"--feed setting {key}={text[:40]!r} must be a whole number from {lo} to {hi}")
+    return int(text)
+
+
 def checked_api_base(value: str | None, default: str) -> str:
     """Scheme and host (and port) only; a path, query or credentials in `api_base` is refused."""
     base = (value or default).strip().rstrip("/")
-    parts = urlsplit(base)
+    try:
+        parts = urlsplit(base)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        raise UserError(f"api_base {mask_text(base)!r} is not a valid URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UserError(f"api_base must be http(s)://host[:port], got {mask_text(base)!r}")
     if parts.path or parts.query or parts.fragment or parts.username or parts.password:
         raise UserError(f"api_base replaces only scheme and host; drop the rest of {mask_text(base)!r}")
     return base
-
-
-def make_client(timeout: float = 10.0, connect_timeout: float = 5.0, **kw: Any) -> httpx.Client:
-    return httpx.Client(timeout=httpx.Timeout(timeout, connect=connect_timeout), follow_redirects=False,
-                        headers={"User-Agent": USER_AGENT}, trust_env=False, **kw)
 
 
 def json_body(resp: httpx.Response, what: str) -> Any:
@@ -187,6 +232,23 @@ def json_body(resp: httpx.Response, what: str) -> Any:
         return resp.json()
     except ValueError as e:
         raise FeedError(f"{what}: malformed JSON ({e.__class__.__name__})") from None
+    except RecursionError:
+        raise FeedError(f"{what}: malformed JSON (nested too deeply)") from None
+
+
+def describe_http_error(e: Exception) -> str:
+    """One sentence for a failed request; a refused TLS certificate says so (it will not fix itself by
+    retrying, and verification is never turned off: the host must fix the server or its address)."""
+    cause: BaseException | None = e
+    for _ in range(8):  # httpx wraps httpcore's error, which wraps ssl's
+        if cause is None:
+            break
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return f"TLS certificate not trusted ({cause.verify_message}): check the address; verification stays on"
+        cause = cause.__cause__ or cause.__context__
+    if "CERTIFICATE_VERIFY_FAILED" in str(e):
+        return "TLS certificate not trusted: check the address; verification stays on"
+    return f"network error: {e.__class__.__name__}"
 
 
 def error_reason(body: Any) -> tuple[str, str]:
@@ -204,7 +266,7 @@ def error_reason(body: Any) -> tuple[str, str]:
 def try_json(resp: httpx.Response) -> Any:
     try:
         return resp.json()
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
@@ -240,8 +302,8 @@ class PollingConnector(Connector):
 
     def configure(self, settings: dict[str, str]) -> None:
         """Settings every polling connector takes: `retry=` first backoff seconds, `retry_cap=`."""
-        self.backoff = BackoffPolicy(first=float(settings.get("retry", self.backoff.first)),
-                                     cap=float(settings.get("retry_cap", self.backoff.cap)))
+        self.backoff = BackoffPolicy(first=setting_number(settings, "retry", self.backoff.first, 0.0, 3600.0),
+                                     cap=setting_number(settings, "retry_cap", self.backoff.cap, 0.0, 86400.0))
 
     def make_client(self) -> httpx.Client:
         return make_client()
@@ -283,7 +345,7 @@ class PollingConnector(Connector):
                         break
                     wait = backoff_delay(attempt, self.backoff)
                     attempt += 1
-                    self.state(BACKOFF, f"network error: {e.__class__.__name__}", round(wait, 3))
+                    self.state(BACKOFF, describe_http_error(e), round(wait, 3))
                 except Exception as e:  # a bug or a shape we did not foresee: report, back off, go on
                     if stop.is_set():
                         break

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from studio.core.paths import resources_dir
-from studio.live.connectors.base import Connector, Emit
+from studio.live.connectors.base import Connector, Emit, setting_int, setting_number
 from studio.live.events import CONNECTED, STOPPED, ChatMessage, ConnectorState, LineItem, Order, ViewerCount
 
 
@@ -71,10 +71,10 @@ class DemoFeed(Connector):
                  ) -> None:
         settings = settings or {}
         self.name = settings.get("name", "demo")
-        self.rate = float(settings.get("rate", "1"))
-        self.rng = random.Random(int(settings["seed"]) if "seed" in settings else None)
+        self.rate = setting_number(settings, "rate", 1.0, 1e-6, 1e6)
+        self.rng = random.Random(setting_int(settings, "seed", None, 0, 2**63 - 1))
         self.products = products or load_demo_products(Path(settings["catalog"]) if "catalog" in settings else None)
-        self.limit = int(settings["limit"]) if "limit" in settings else None  # stop after N chat messages
+        self.limit = setting_int(settings, "limit", None, 0, 10**9)  # stop after N chat messages
         self.viewers = 120 + self.rng.randint(0, 80)
         self._n = 0
 

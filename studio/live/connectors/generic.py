@@ -12,8 +12,8 @@ is as exact as `"19.99"`. A bad event is skipped (and logged); a bad body is an 
 from __future__ import annotations
 
 import json
-import time
 import re
+import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -21,15 +21,25 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from studio.core.errors import UserError
+from studio.core.http import make_client
 from studio.core.log import get_logger
 from studio.core.secrets import get_secret
-from studio.live.connectors.base import FeedError, PollingConnector, checked_api_base, json_body, make_client, parse_time
+from studio.live.connectors.base import (
+    FeedError,
+    PollingConnector,
+    checked_api_base,
+    json_body,
+    parse_time,
+    setting_number,
+)
 from studio.live.events import FAILED, ChatMessage, LineItem, Order, ViewerCount
 
 log = get_logger("live.generic")
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_SSE_EVENT = 1024 * 1024
+MAX_RETRY_MS = 60_000  # an SSE `retry:` longer than the backoff cap would stall the feed
+MAX_MONEY_DIGITS = 15  # no order is worth 10^16 of any currency; bigger would overflow sums
 
 
 def _money(v: Any, what: str) -> Decimal:
@@ -41,6 +51,8 @@ def _money(v: Any, what: str) -> Decimal:
         raise ValueError(f"{what} is not a number") from None
     if not d.is_finite():
         raise ValueError(f"{what} is not finite")
+    if d and d.adjusted() > MAX_MONEY_DIGITS:
+        raise ValueError(f"{what} is too large")
     return d
 
 
@@ -101,7 +113,11 @@ def parse_event(obj: Any, source: str) -> ChatMessage | Order | ViewerCount:
 
 
 def loads(data: bytes | str) -> Any:
-    return json.loads(data, parse_float=Decimal)
+    """JSON with exact decimals; ValueError for anything that is not JSON (deep nesting included)."""
+    try:
+        return json.loads(data, parse_float=Decimal)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 class GenericFeed(PollingConnector):
@@ -111,7 +127,11 @@ class GenericFeed(PollingConnector):
         super().__init__()
         self.configure(settings)
         url = settings.get("url", "").strip()
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError:
+            parts = urlsplit("")
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UserError("generic feed needs url=http(s)://host/path")
         if settings.get("api_base"):
@@ -122,7 +142,7 @@ class GenericFeed(PollingConnector):
         self.mode = settings.get("mode", "poll")
         if self.mode not in ("poll", "sse"):
             raise UserError("generic feed mode must be poll or sse")
-        self.interval = float(settings.get("interval", "2"))
+        self.interval = setting_number(settings, "interval", 2.0, 0.0, 3600.0)
         self.token = get_secret("feed_token", "STUDIO_FEED_TOKEN")
         self.cursor: str | None = None
         self.last_event_id: str | None = None
@@ -152,7 +172,7 @@ class GenericFeed(PollingConnector):
     def _emit_obj(self, obj: Any) -> None:
         try:
             self._emit(parse_event(obj, self.name))
-        except (ValueError, KeyError, TypeError) as e:
+        except (ValueError, KeyError, TypeError, ArithmeticError) as e:
             self.skipped += 1
             log.warning("%s: skipped an invalid event: %s", self.name, e)
 
@@ -205,7 +225,10 @@ class GenericFeed(PollingConnector):
                             obj = loads(payload)
                         except ValueError:
                             raise FeedError("feed stream: an event is not valid JSON") from None
-                        for o in (obj.get("events") if isinstance(obj, dict) and "events" in obj else [obj]) or []:
+                        batch = obj.get("events") if isinstance(obj, dict) and "events" in obj else [obj]
+                        if not isinstance(batch, list):
+                            raise FeedError("feed stream: \"events\" is not a list")
+                        for o in batch:
                             self._emit_obj(o)
                     if event_id is not None:
                         self.last_event_id, event_id = event_id, None
@@ -213,7 +236,7 @@ class GenericFeed(PollingConnector):
                 if line.startswith(":"):
                     continue  # comment / keepalive
                 field, _, value = line.partition(":")
-                value = value[1:] if value.startswith(" ") else value
+                value = value.removeprefix(" ")
                 if field == "data":
                     data.append(value)
                     size += len(value)
@@ -221,6 +244,6 @@ class GenericFeed(PollingConnector):
                         raise FeedError("feed stream: an event is too large")
                 elif field == "id" and "\0" not in value:
                     event_id = value
-                elif field == "retry" and value.isdigit():
-                    self.retry_ms = int(value)
+                elif field == "retry" and value.isascii() and value.isdigit() and len(value) <= 9:
+                    self.retry_ms = min(int(value), MAX_RETRY_MS)
         return self.retry_ms / 1000.0

@@ -24,7 +24,16 @@ from urllib.parse import urlsplit
 from studio.core.errors import UserError
 from studio.core.log import get_logger
 from studio.core.secrets import get_secret
-from studio.live.connectors.base import FeedError, PollingConnector, checked_api_base, iso, json_body, parse_time
+from studio.live.connectors.base import (
+    FeedError,
+    PollingConnector,
+    checked_api_base,
+    iso,
+    json_body,
+    parse_time,
+    setting_int,
+    setting_number,
+)
 from studio.live.events import FAILED, LineItem, Order
 
 log = get_logger("live.shopify")
@@ -62,6 +71,11 @@ def bucket_wait(used: int, size: int, leak_rate: float = 2.0) -> float:
     return (used - 0.5 * size) / leak_rate
 
 
+def _sane_money(d: Decimal) -> bool:
+    """Finite and below 10^16: "NaN", "Infinity" or "1e999999" would poison or overflow the GMV sums."""
+    return d.is_finite() and (not d or d.adjusted() <= 15)
+
+
 def parse_order(raw: Any, source: str = "shopify") -> Order | None:
     """A REST order object → Order; None for cancelled orders. Raises ValueError when malformed."""
     if not isinstance(raw, dict):
@@ -83,11 +97,14 @@ def parse_order(raw: Any, source: str = "shopify") -> Order | None:
             qty = li.get("quantity")
             if isinstance(qty, bool) or not isinstance(qty, int) or qty < 0:
                 raise ValueError("bad quantity")
-            items.append(LineItem(sku=str(li.get("sku") or "").strip(), qty=qty, price=Decimal(str(li["price"])),
+            price = Decimal(str(li["price"]))
+            if not _sane_money(price):
+                raise ValueError(f"order {oid}: bad line item price")
+            items.append(LineItem(sku=str(li.get("sku") or "").strip(), qty=qty, price=price,
                                   title=str(li.get("title") or li.get("name") or "")))
     except (KeyError, InvalidOperation, TypeError) as e:
         raise ValueError(f"order {oid}: {e.__class__.__name__}") from None
-    if not total.is_finite():
+    if not _sane_money(total):
         raise ValueError(f"order {oid}: bad total")
     created = parse_time(raw.get("created_at"))
     return Order(source=source, id=str(oid), created_at=created, currency=currency, items=tuple(items), total=total)
@@ -108,17 +125,21 @@ class ShopifyOrders(PollingConnector):
         if not re.fullmatch(r"\d{4}-\d{2}|unstable", self.version):
             raise UserError(f"shopify version must look like 2024-10, got {self.version!r}")
         self.path = f"/admin/api/{self.version}/orders.json"
-        self.interval = float(settings.get("interval", "5"))
-        self.leak_rate = float(settings.get("leak_rate", "2"))
-        self.lookback = float(settings.get("lookback", "300"))
-        self.limit = int(settings.get("limit", "250"))
+        self.interval = setting_number(settings, "interval", 5.0, 0.0, 3600.0)
+        self.leak_rate = setting_number(settings, "leak_rate", 2.0, 0.1, 1000.0)
+        self.lookback = setting_number(settings, "lookback", 300.0, 0.0, 30 * 86400.0)
+        self.limit = setting_int(settings, "limit", 250, 1, 250) or 250
         self.token = get_secret("shopify_token", "STUDIO_SHOPIFY_TOKEN")
         if not self.token:
             raise UserError("shopify feed needs an Admin API access token: set STUDIO_SHOPIFY_TOKEN or store "
                             "shopify_token in the keyring")
         start = settings.get("since")
-        self.created_at_min = iso(parse_time(start) if start else time.time() - self.lookback)
-        self.since_id: int | None = int(settings["since_id"]) if settings.get("since_id") else None
+        try:
+            self.created_at_min = iso(parse_time(start) if start else time.time() - self.lookback)
+        except ValueError:
+            raise UserError(f"--feed setting since={str(start)[:40]!r} must be an ISO 8601 time or epoch "
+                            "seconds") from None
+        self.since_id: int | None = setting_int(settings, "since_id", None, 0, 2**63 - 1)
         self.throttle = 0.0
 
     def _get(self, url: str, params: dict[str, str] | None) -> Any:

@@ -24,8 +24,23 @@ from urllib.parse import urlsplit
 from studio.core.errors import UserError
 from studio.core.log import get_logger
 from studio.core.secrets import mask_text
-from studio.live.connectors.base import BackoffPolicy, Connector, Emit, backoff_delay
-from studio.live.events import BACKOFF, CONNECTED, CONNECTING, RECONNECTED, STOPPED, ChatMessage, ConnectorState
+from studio.live.connectors.base import (
+    MAX_EPOCH,
+    BackoffPolicy,
+    Connector,
+    Emit,
+    backoff_delay,
+    setting_number,
+)
+from studio.live.events import (
+    BACKOFF,
+    CONNECTED,
+    CONNECTING,
+    RECONNECTED,
+    STOPPED,
+    ChatMessage,
+    ConnectorState,
+)
 
 log = get_logger("live.twitch")
 
@@ -88,7 +103,9 @@ def privmsg_to_chat(tags: dict[str, str], prefix: str, params: list[str], source
         text = text[8:-1]
     try:
         at = int(tags["tmi-sent-ts"]) / 1000.0
-    except (KeyError, ValueError):
+        if not 0.0 <= at <= MAX_EPOCH:
+            raise ValueError("time out of range")
+    except (KeyError, ValueError, OverflowError):
         at = time.time()
     return ChatMessage(source=source, id=tags.get("id", ""), author=name, text=text, at=at)
 
@@ -106,16 +123,20 @@ class TwitchChat(Connector):
         if not self.channel or not self.channel.replace("_", "").isalnum():
             raise UserError("twitch feed needs channel=NAME (the channel's login name)")
         self.name = settings.get("name", "twitch")
-        base = urlsplit(settings.get("api_base") or DEFAULT_BASE)
+        try:
+            base = urlsplit(settings.get("api_base") or DEFAULT_BASE)
+            port = base.port
+        except ValueError:  # a port out of range, a broken IPv6 literal
+            base, port = urlsplit(""), None
         if base.scheme not in ("irc", "ircs") or not base.hostname:
             raise UserError("twitch api_base must be ircs://host:port (TLS) or irc://host:port (plain)")
         self.host = base.hostname
         self.tls = base.scheme == "ircs"
-        self.port = base.port or (6697 if self.tls else 6667)
+        self.port = port or (6697 if self.tls else 6667)
         self.cafile = settings.get("cafile") or None
-        self.connect_timeout = float(settings.get("connect_timeout", "10"))
-        self.idle_ping = float(settings.get("idle_ping", "240"))
-        self.dead_after = float(settings.get("dead_after", "360"))
+        self.connect_timeout = setting_number(settings, "connect_timeout", 10.0, 0.01, 300.0)
+        self.idle_ping = setting_number(settings, "idle_ping", 240.0, 0.01, 3600.0)
+        self.dead_after = setting_number(settings, "dead_after", 360.0, 0.01, 7200.0)
         self.nick = f"justinfan{random.randint(10000, 99999)}"
         self._sock: socket.socket | None = None
         self._lock = threading.Lock()
@@ -155,6 +176,9 @@ class TwitchChat(Connector):
                     self._last_error = f"TLS certificate not trusted: {e.verify_message}"
                 except (OSError, ssl.SSLError) as e:
                     self._last_error = f"connection failed: {e.__class__.__name__}"
+                except Exception as e:  # noqa: BLE001 - a line we did not foresee: reconnect, never kill the thread
+                    log.error("%s: unexpected %s: %s", self.name, e.__class__.__name__, mask_text(str(e)))
+                    self._last_error = f"unexpected data from Twitch ({e.__class__.__name__})"
                 finally:
                     self._close_sock()
                 if stop.is_set():
@@ -190,7 +214,7 @@ class TwitchChat(Connector):
         while not stop.is_set():
             try:
                 chunk = sock.recv(65536)
-            except (socket.timeout, ssl.SSLWantReadError):
+            except (TimeoutError, ssl.SSLWantReadError):
                 idle = time.monotonic() - last_rx
                 if idle > self.dead_after:
                     raise _Reconnect("no data from Twitch; reconnecting")

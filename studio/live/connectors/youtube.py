@@ -21,7 +21,14 @@ import httpx
 from studio.core.errors import UserError
 from studio.core.secrets import get_secret
 from studio.live.connectors.base import (
-    FeedError, PollingConnector, checked_api_base, error_reason, json_body, parse_time, try_json,
+    FeedError,
+    PollingConnector,
+    checked_api_base,
+    error_reason,
+    json_body,
+    parse_time,
+    setting_number,
+    try_json,
 )
 from studio.live.events import ENDED, FAILED, ChatMessage, ViewerCount
 
@@ -44,7 +51,7 @@ def parse_message(item: Any, source: str = "youtube") -> ChatMessage | None:
     if not isinstance(snip, dict):
         return None
     mtype = snip.get("type", "")
-    if mtype in _SILENT:
+    if not isinstance(mtype, str) or mtype in _SILENT:
         return None
     author = item.get("authorDetails") if isinstance(item.get("authorDetails"), dict) else {}
     name = str(author.get("displayName") or "")
@@ -61,6 +68,8 @@ def parse_message(item: Any, source: str = "youtube") -> ChatMessage | None:
             amount = Decimal(str(det.get("amountMicros", "0"))) / Decimal(1_000_000)
         except InvalidOperation:
             amount = None
+        if amount is not None and (not amount.is_finite() or amount.adjusted() > 15):
+            amount = None  # "NaN", "Infinity" or absurd: show the message, count no money
         text = str(det.get("userComment") or "")
         if not text:
             sticker = det.get("superStickerMetadata")
@@ -87,10 +96,10 @@ class YouTubeChat(PollingConnector):
         self.name = settings.get("name", "youtube")
         self.base = checked_api_base(settings.get("api_base"), DEFAULT_BASE)
         self.video_id = settings.get("video_id", "").strip()
-        self.min_interval = float(settings.get("min_interval", "1.0"))
-        self.quota_backoff = float(settings.get("quota_backoff", "600"))
-        self.rate_limit_backoff = float(settings.get("rate_limit_backoff", "5"))
-        self.viewers_every = float(settings.get("viewers_every", "30"))
+        self.min_interval = setting_number(settings, "min_interval", 1.0, 0.0, 60.0)
+        self.quota_backoff = setting_number(settings, "quota_backoff", 600.0, 0.0, 86400.0)
+        self.rate_limit_backoff = setting_number(settings, "rate_limit_backoff", 5.0, 0.0, 3600.0)
+        self.viewers_every = setting_number(settings, "viewers_every", 30.0, 0.0, 3600.0)
         self.token = get_secret("youtube_token", "STUDIO_YOUTUBE_TOKEN")
         self.api_key = None if self.token else get_secret("youtube_api_key", "STUDIO_YOUTUBE_API_KEY")
         if not (self.token or self.api_key):
