@@ -8,12 +8,14 @@ A restarted show replays its log first and then appends to it, so totals continu
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from pathlib import Path
 from typing import Any
 
 from studio.core.events import EventBus, ProductPinned, ProductUnpinned, StreamStateChanged
 from studio.core.log import get_logger
+from studio.core.secrets import mask_text
 from studio.live.counters import Counters
 from studio.live.events import ChatMessage, ConnectorState, Order, ViewerCount
 from studio.live.session_log import SessionLog, apply, replay
@@ -39,6 +41,11 @@ class LiveSession:
 
     def handle(self, event: Any, republish: bool = True) -> bool:
         """Take one event from a connector (or the bus). Returns False when it was a duplicate."""
+        if isinstance(event, ChatMessage):
+            # A platform or a viewer may echo a stream key or token into chat: never log or show it.
+            author, text = mask_text(event.author), mask_text(event.text)
+            if (author, text) != (event.author, event.text):
+                event = dataclasses.replace(event, author=author, text=text)
         with self._lock:
             if isinstance(event, Order) and not self.counters.is_new_order(event):
                 return False

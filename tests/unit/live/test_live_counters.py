@@ -96,3 +96,20 @@ def test_peak_viewers_sums_the_latest_count_of_each_source():
     for src, n in (("yt", 100), ("tw", 50), ("yt", 80), ("tw", 10)):
         c.add_viewers(ViewerCount(src, n, 0.0))
     assert c.peak_viewers == 150
+
+
+def test_a_secret_echoed_into_chat_is_masked_before_the_log_and_the_screen(tmp_path):
+    from studio.core.events import EventBus
+    from studio.core.secrets import register_secret
+    from studio.live.events import ChatMessage
+    from studio.live.pipeline import LiveSession
+    from studio.live.session_log import read_rows
+
+    register_secret("echoed-stream-key-123")
+    bus, shown = EventBus(), []
+    bus.subscribe(ChatMessage, shown.append)
+    session = LiveSession(tmp_path / "log.sqlite", bus)
+    session.handle(ChatMessage("demo", "m1", "bot", "your key is echoed-stream-key-123 lol"))
+    assert shown[0].text == "your key is **** lol"
+    assert all(b"echoed-stream-key-123" not in f.read_bytes() for f in tmp_path.iterdir())  # db and WAL
+    assert all("echoed-stream-key-123" not in str(row) for row in read_rows(tmp_path / "log.sqlite"))
