@@ -29,8 +29,12 @@ _lock = threading.Lock()
 
 
 def register_secret(value: str | None) -> None:
-    """Remember a secret value so that it is masked wherever it appears, even outside a URL."""
-    if value and len(value) >= 4:
+    """Remember a secret value so that it is masked wherever it appears, even outside a URL.
+
+    Values shorter than 8 characters are not registered: no platform issues keys that short, and a
+    short one ("live", "test") would mask ordinary words in every message. They are still masked
+    inside a stream URL."""
+    if value and len(value) >= 8:
         with _lock:
             _registered.add(value)
 

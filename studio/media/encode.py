@@ -32,8 +32,11 @@ PacketSink = Callable[[EncodedPacket], None]
 
 
 class Encoder:
-    def __init__(self, encoder_name: str, video: VideoSettings, audio_bitrate_kbps: int = 128) -> None:
+    def __init__(self, encoder_name: str, video: VideoSettings, audio_bitrate_kbps: int = 128,
+                 fallback: str | None = None) -> None:
         self.name = encoder_name
+        self.fallback = fallback          # the encoder to switch to if this one fails mid-show
+        self.fallback_from: str | None = None  # set once we have switched: the encoder that failed
         self.settings = video
         self._params = av.open(io.BytesIO(), "w", format="nut")
         self.video_stream = self._params.add_stream(encoder_name, rate=video.rate)
@@ -46,6 +49,7 @@ class Encoder:
             self._params.start_encoding()
         except av.error.FFmpegError as e:
             raise EncoderError(f"cannot open encoder {encoder_name}: {getattr(e, 'strerror', e)}") from e
+        self._vctx = self.video_stream.codec_context
         self.video_tb = Fraction(1, 1) / video.rate
         self.audio_tb = Fraction(1, AUDIO_RATE)
         self.first_index = 0
@@ -117,17 +121,54 @@ class Encoder:
             for sink in self.sinks:
                 sink(ep)
 
+    def _video_encode(self, frame: av.VideoFrame | None) -> list[av.Packet]:
+        """The one call into the video encoder (tests substitute a failing one here)."""
+        return self._vctx.encode(frame)
+
+    def _fall_back(self, error: Exception) -> bool:
+        """The video encoder failed mid-show (a GPU encoder lost its device, a driver crashed): open the
+        fallback (libx264) and carry on. Its SPS/PPS travel in-band with every keyframe (no global
+        header), so decoders and servers that got the first encoder's headers pick up the new ones."""
+        if self.fallback is None or self.fallback_from is not None:
+            return False
+        ctx = av.CodecContext.create(self.fallback, "w")
+        configure(ctx, self.fallback, self.settings)
+        try:
+            ctx.open()
+        except av.error.FFmpegError as e:
+            log.error("encoder %s failed (%s) and the fallback %s does not open: %s", self.name, error,
+                      self.fallback, e)
+            return False
+        log.warning("encoder %s failed on frame %d (%s): falling back to %s", self.name, self.frames_encoded,
+                    getattr(error, "strerror", None) or error, self.fallback)
+        self.fallback_from, self.name, self._vctx = self.name, self.fallback, ctx
+        return True
+
     def _encode_video(self, index: int, frame: av.VideoFrame) -> None:
-        vctx = self.video_stream.codec_context
-        if vctx.pix_fmt != "yuv420p":
-            frame = frame.reformat(format=vctx.pix_fmt)
         frame.pts = index
         frame.time_base = self.video_tb
         start = time.perf_counter()
-        packets = self.video_stream.encode(frame)
+        try:
+            packets = self._video_encode(self._in_format(frame))
+        except (av.error.FFmpegError, OSError) as e:
+            if not self._fall_back(e):
+                raise
+            packets = self._video_encode(self._in_format(frame))
         self.encode_ms = 0.9 * self.encode_ms + 0.1 * (time.perf_counter() - start) * 1000.0
         self.frames_encoded += 1
-        self._emit(VIDEO, packets, self.video_stream.time_base or self.video_tb, index)
+        self._emit(VIDEO, packets, self._video_time_base(), index)
+
+    def _in_format(self, frame: av.VideoFrame) -> av.VideoFrame:
+        if self._vctx.pix_fmt == "yuv420p":
+            return frame
+        out = frame.reformat(format=self._vctx.pix_fmt)
+        out.pts, out.time_base = frame.pts, frame.time_base
+        return out
+
+    def _video_time_base(self) -> Fraction:
+        if self.fallback_from is None:
+            return self.video_stream.time_base or self.video_tb
+        return self.video_tb
 
     def _encode_audio(self, start_sample: int, block: np.ndarray) -> None:
         frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(block.T), format="fltp", layout="stereo")
@@ -165,7 +206,7 @@ class Encoder:
                         self._last_index, self._last_frame = index, frame
                 if stopping:
                     break
-            self._emit(VIDEO, self.video_stream.encode(None), self.video_stream.time_base or self.video_tb)
+            self._emit(VIDEO, self._video_encode(None), self._video_time_base())
             self._emit(AUDIO, self.audio_stream.encode(None), self.audio_stream.time_base or self.audio_tb)
         except Exception as e:
             self.failure = f"the encoder failed: {e}"

@@ -7,6 +7,7 @@ holds the GIL), in the order hardware first, libx264 last.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -107,18 +108,23 @@ def probe_encoders(width: int = 1280, height: int = 720, fps: float = 30,
     return out
 
 
-def choose_encoder(requested: str, s: VideoSettings) -> str:
-    """'auto': the first candidate that really encodes here; otherwise the named one, checked."""
+def choose_encoder(requested: str, s: VideoSettings, candidates: list[str] | None = None,
+                   probe: Callable[[str, VideoSettings], str | None] | None = None) -> str:
+    """'auto': the first of `candidates` (default: hardware first, libx264 last) that really opens and
+    encodes a frame here — an encoder that opens and fails on its first frame is skipped, with the
+    reason logged; otherwise the named one, checked. `probe` is the check (tests inject failures)."""
+    probe = probe or _probe_one
     if requested == "auto":
-        for name in CANDIDATES:
-            why = _probe_one(name, s)
+        for name in candidates or CANDIDATES:
+            why = probe(name, s)
             if why is None:
+                log.info("encoder %s chosen", name)
                 return name
             log.info("encoder %s skipped: %s", name, why)
         raise UserError("no H.264 encoder works on this machine, not even libx264: reinstall the 'av' package")
     if requested not in CANDIDATES and requested != "libx264":
         raise UserError(f"unknown encoder '{requested}': use auto or one of {', '.join(CANDIDATES)}")
-    why = _probe_one(requested, s)
+    why = probe(requested, s)
     if why is not None:
         raise UserError(f"encoder {requested} does not work here ({why}): use --encoder auto")
     return requested

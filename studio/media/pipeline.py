@@ -92,7 +92,7 @@ class Show:
         name = choose_encoder(c.encoder, settings)
         # Opening an encoder holds the GIL for a while: headless, it happens before the preview
         # starts ticking; from the desktop (preview running) it costs a lagged frame or two.
-        encoder = Encoder(name, settings, c.audio_bitrate_kbps)
+        encoder = Encoder(name, settings, c.audio_bitrate_kbps, fallback=None if name == "libx264" else "libx264")
         self.start_preview()
         encoder.set_first_index(self.compositor.next_index() + 1)
         self.outputs = []

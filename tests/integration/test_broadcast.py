@@ -40,7 +40,7 @@ def read_recording(path):
 
 
 def test_live_pushes_h264_and_aac_with_the_overlay_in_place_and_records_the_same(rtmp_server, tmp_path, green_card):
-    url = rtmp_server.url("landscape")
+    url = rtmp_server.url("key-landscape-4f1a")
     rec = tmp_path / "show.mkv"
     stats = tmp_path / "stats.jsonl"
     puller = Puller(url, 4.0, open_timeout=20).start()  # retries until the studio publishes
@@ -64,10 +64,10 @@ def test_live_pushes_h264_and_aac_with_the_overlay_in_place_and_records_the_same
     assert not (g2 > 200 and r2 < 60 and b2 < 60), "the transparent border was drawn green"
 
     # status lines on stderr and as JSON lines, with the stream key masked
-    assert "fps" in res.stderr and "landscape" not in res.stderr
+    assert "fps" in res.stderr and "key-landscape-4f1a" not in res.stderr
     lines = [json.loads(x) for x in stats.read_text().splitlines()]
     assert lines[-1]["final"] and lines[-1]["frames"] >= 9 * 30 - 3
-    assert "landscape" not in stats.read_text()
+    assert "key-landscape-4f1a" not in stats.read_text()
 
     # the recording: the whole show, CFR, audio alongside video
     vts, ats, rate, codec = read_recording(rec)
@@ -79,7 +79,7 @@ def test_live_pushes_h264_and_aac_with_the_overlay_in_place_and_records_the_same
 
 
 def test_vertical_canvas_streams_at_720x1280(rtmp_server):
-    url = rtmp_server.url("vertical")
+    url = rtmp_server.url("key-vertical-5b2c")
     puller = Puller(url, 1.0, open_timeout=20).start()
     res = run_studio("live", "--size", "720x1280", "--duration", "7", "--out", url)
     assert res.returncode == 0, res.stderr
@@ -88,7 +88,7 @@ def test_vertical_canvas_streams_at_720x1280(rtmp_server):
 
 
 def test_one_encode_feeds_two_destinations(rtmp_server):
-    urls = [rtmp_server.url("first"), rtmp_server.url("second")]
+    urls = [rtmp_server.url("key-first-6c3d"), rtmp_server.url("key-second-7d4e")]
     pullers = [Puller(u, 1.0, open_timeout=20).start() for u in urls]
     res = run_studio("live", "--duration", "7", "--out", urls[0], "--out", urls[1], "--size", "640x360")
     assert res.returncode == 0, res.stderr

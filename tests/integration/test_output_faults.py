@@ -60,7 +60,7 @@ def recorded_video_times(path: Path) -> list[float]:
 def test_a_silent_destination_freezes_nothing(rtmp_server, tmp_path):
     silent = SilentServer()
     rec = tmp_path / "rec.mkv"
-    show = make_show([f"rtmp://127.0.0.1:{silent.port}/live/key", rtmp_server.url("beside-silent")], rec)
+    show = make_show([f"rtmp://127.0.0.1:{silent.port}/live/key", rtmp_server.url("key-beside-silent-8e5f")], rec)
     states: list[StreamStateChanged] = []
     show.bus.subscribe(StreamStateChanged, states.append)
     try:
@@ -92,7 +92,7 @@ def test_stream_resumes_after_the_server_restarts_and_the_recording_has_no_gap(t
     port = free_port()
     server = RtmpServer(tmp_path / "ngx", port=port).start()
     rec = tmp_path / "rec.mkv"
-    show = make_show([server.url("restart")], rec)
+    show = make_show([server.url("key-restart-9f60")], rec)
     try:
         show.start()
         out = show.outputs[0]
@@ -105,7 +105,7 @@ def test_stream_resumes_after_the_server_restarts_and_the_recording_has_no_gap(t
         back = time.monotonic()
         assert wait_for(lambda: out.state == "live", 15), out.message
         resumed_after = time.monotonic() - back
-        pulled = pull(server.url("restart"), 0.5)
+        pulled = pull(server.url("key-restart-9f60"), 0.5)
         assert pulled.error is None and pulled.width == 640
         show.stop()
     finally:
@@ -119,14 +119,14 @@ def test_stream_resumes_after_the_server_restarts_and_the_recording_has_no_gap(t
 
 
 def test_a_refused_stream_key_says_so_and_a_right_key_goes_live(tmp_path):
-    server = RtmpServer(tmp_path / "ngx", allowed_key="right-key").start()
-    show = make_show([server.url("wrong-key"), server.url("right-key")], None)
+    server = RtmpServer(tmp_path / "ngx", allowed_key="key-right-b182").start()
+    show = make_show([server.url("key-wrong-a071"), server.url("key-right-b182")], None)
     try:
         show.start()
         wrong, right = show.outputs
         assert wait_for(lambda: right.state == "live", 10)
         assert wait_for(lambda: wrong.state == "reconnecting" and "stream key" in wrong.message, 10), wrong.message
-        assert "wrong-key" not in wrong.message
+        assert "key-wrong-a071" not in wrong.message
         # backoff, not a retry storm: at most a couple of attempts in 4 s
         time.sleep(4)
         assert wrong.stats.reconnects <= 3

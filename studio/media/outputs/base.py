@@ -13,6 +13,8 @@ class OutputStats:
     packets_sent: int = 0
     video_dropped: int = 0       # congestion drops (video only; audio is never dropped)
     queue_overflow: int = 0      # packets discarded because the queue hit its hard cap
+    audio_dropped: int = 0       # audio packets discarded (only ever by the hard cap; must stay 0)
+    audio_sent: int = 0          # audio packets written to the destination, over every connection
     reconnects: int = 0
     kbps: float = 0.0
     latencies: list[float] = field(default_factory=list)  # capture → socket, seconds (recent)

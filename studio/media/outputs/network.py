@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -29,13 +30,16 @@ from studio.media.outputs.policy import (
     ReconnectPolicy,
     admit,
     reconnect_delay,
+    server_is_back,
     should_give_up,
 )
+from studio.media.outputs.tls_tunnel import tunnel_for
 from studio.media.packets import VIDEO, EncodedPacket
 
 log = get_logger("media.network")
 
 QUEUE_CAP = 2000  # hard cap on queued packets whatever the congestion rules say
+PROBE_INTERVAL = 0.5  # while waiting to reconnect: how often to check whether the server is back
 
 
 def validate_url(url: str) -> str:
@@ -95,6 +99,8 @@ class NetworkOutput(Output):
         self._kill_reason: str | None = None
         self._writing_since: float | None = None  # set while the pump is handing a batch to the child
         self._child_error: str | None = None
+        self._rejected = False  # the last attempt was refused at publish (a wrong key): back off longer
+        self._refused = False   # the last attempt's TCP connect was refused (the server is down)
         self._rate_window: deque[tuple[float, int]] = deque(maxlen=50)
         self._thread: threading.Thread | None = None
 
@@ -121,10 +127,21 @@ class NetworkOutput(Output):
                     self.stats.video_dropped += 1
                     return
             if len(self._queue) >= QUEUE_CAP:
-                self._queue.popleft()
-                self.stats.queue_overflow += 1
+                self._overflow()
             self._queue.append(packet)
             self._lock.notify()
+
+    def _overflow(self) -> None:
+        """The hard cap is hit: discard the oldest video packet (audio only if there is no video)."""
+        for i, p in enumerate(self._queue):
+            if p.kind == VIDEO:
+                del self._queue[i]
+                self.stats.queue_overflow += 1
+                self._waiting_key = True  # what follows cannot be decoded without a new keyframe
+                return
+        self._queue.popleft()
+        self.stats.queue_overflow += 1
+        self.stats.audio_dropped += 1
 
     def _queued_video_seconds(self) -> float:
         first = last = None
@@ -185,12 +202,36 @@ class NetworkOutput(Output):
             if should_give_up(attempt, self.reconnect):
                 self._set_state("gave_up", self._child_error or "too many failed attempts")
                 return
-            delay = reconnect_delay(attempt, self.reconnect)
+            delay = reconnect_delay(attempt, self.reconnect, rejected=self._rejected)
             self._set_state("reconnecting", f"{self._child_error or 'connection lost'}; retrying in {delay:.1f} s")
             attempt += 1
             self.stats.reconnects += 1
-            if self._stop.wait(delay):
+            probe = outcome == "connected-then-lost" or self._refused
+            if not self._wait_retry(delay, probe=probe, refused=self._refused):
                 break
+
+    def _wait_retry(self, delay: float, probe: bool, refused: bool) -> bool:
+        """Wait `delay` seconds before the next attempt. After a lost connection or a refused connect,
+        probe the server's TCP port meanwhile: once it has refused and accepts again, the server is
+        back and we go at once rather than at the end of a long backoff. Probing stops at the first
+        accept (a server that accepts TCP and rejects the stream is never probed in a loop).
+        False when stopped."""
+        deadline = time.monotonic() + delay
+        seen_refusing = refused
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return True
+            if self._stop.wait(min(PROBE_INTERVAL, remaining)):
+                return False
+            if not probe:
+                continue
+            accepts = tcp_accepts(self.url)
+            if server_is_back(seen_refusing, accepts):
+                log.info("%s: the server accepts connections again; reconnecting now", self.name)
+                return True
+            seen_refusing = seen_refusing or not accepts
+            probe = not accepts
 
     def _spawn(self) -> subprocess.Popen:
         env = dict(os.environ)
@@ -206,11 +247,20 @@ class NetworkOutput(Output):
         for raw in proc.stderr:
             log.warning("%s sender: %s", self.name, raw.decode("utf-8", "replace").rstrip())
 
+    def _send_buffer_bytes(self) -> int:
+        """About one second of stream (at least 128 KiB): enough for the bitrate over a 1 s round trip,
+        little enough that congestion shows up in our queue instead of the kernel's."""
+        bps = sum(getattr(t.codec_context, "bit_rate", 0) or 0 for t in self._templates)
+        return max(128 * 1024, bps // 8)
+
     def _one_connection(self) -> str:
         """Run one child until it fails or we stop. Returns 'connected-then-lost', 'failed' or 'stopped'."""
         self._connected = False
         self._kill_reason = None
         self._child_error = None
+        self._rejected = self._refused = False
+        tunnel = tunnel_for(self.url, self.connect_timeout, self._send_buffer_bytes())  # rtmps: verified TLS here
+        child_url = tunnel.local_url(self.url) if tunnel else self.url
         proc = self._spawn()
         self._proc, self._proc_started = proc, time.monotonic()
         self._last_progress = time.monotonic()
@@ -222,8 +272,10 @@ class NetworkOutput(Output):
             self._accepting = True
         container = None
         was_connected = False
+        start_s: float | None = None
         try:
-            proc.stdin.write((json.dumps({"url": self.url, "format": "flv"}) + "\n").encode())
+            proc.stdin.write((json.dumps({"url": child_url, "format": "flv", "sndbuf": self._send_buffer_bytes()})
+                              + "\n").encode())
             container = av.open(proc.stdin, "w", format="nut", container_options={"flush_packets": "1",
                                                                                   "max_interleave_delta": "1"})
             vs = container.add_stream_from_template(self._templates[0])
@@ -240,6 +292,12 @@ class NetworkOutput(Output):
                     break
                 self._writing_since = time.monotonic()
                 for ep in batch:
+                    # The connection starts at its first packet (the GOP's keyframe): audio stamped
+                    # before it (AAC priming at pts -1024) would be a negative timestamp, which the
+                    # NUT muxer rejects with EINVAL, and the sender would drop it anyway.
+                    start_s = ep.dts_seconds if start_s is None else start_s
+                    if ep.dts_seconds < start_s:
+                        continue
                     container.mux(ep.to_av(vs if ep.kind == VIDEO else as_))
                 self._writing_since = None
                 was_connected = was_connected or self._connected
@@ -257,9 +315,13 @@ class NetworkOutput(Output):
             was_connected = was_connected or self._connected
             self._finish_child(proc, container, graceful=self._stop.is_set())
             reader.join(timeout=2.0)
+            if tunnel is not None:
+                tunnel.close()
         if self._stop.is_set():
             return "stopped"
-        if self._kill_reason:
+        if tunnel is not None and tunnel.error:
+            self._child_error = tunnel.error
+        elif self._kill_reason:
             self._child_error = self._kill_reason
         elif self._child_error is None and proc.returncode not in (None, 0):
             self._child_error = f"the sender process ended unexpectedly (exit code {proc.returncode})"
@@ -294,11 +356,13 @@ class NetworkOutput(Output):
                 pass
 
     def _read_child(self, proc: subprocess.Popen) -> None:
+        audio_base = self.stats.audio_sent  # the child counts per connection
         for raw in proc.stdout:
             line = raw.decode("utf-8", "replace").strip()
             if line.startswith("p "):
-                _, packets, nbytes, vsec, written_at = line.split()
+                _, packets, nbytes, vsec, written_at, audio = line.split()
                 now = time.monotonic()
+                self.stats.audio_sent = audio_base + int(audio)
                 self._last_progress = now
                 self.stats.packets_sent = int(packets)
                 self.stats.bytes_sent = int(nbytes)
@@ -320,6 +384,8 @@ class NetworkOutput(Output):
             elif line.startswith("error "):
                 _, stage, *msg = line.split(" ", 2)
                 self._child_error = explain_error(stage, " ".join(msg))
+                self._rejected = is_rejection(stage, " ".join(msg))
+                self._refused = stage == "connect" and "refused" in line.lower()
             elif line == "connecting":
                 self._last_progress = time.monotonic()
 
@@ -352,6 +418,24 @@ class NetworkOutput(Output):
         return lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) * 0.95))]
 
 
+def tcp_accepts(url: str, timeout: float = 1.0) -> bool:
+    """Does the destination's host accept a TCP connection right now? (Plain sockets release the GIL
+    and time out, unlike PyAV's RTMP connect.)"""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme.lower() == "rtmps" else 1935)
+    try:
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def is_rejection(stage: str, message: str) -> bool:
+    """The server answered, then closed the connection when asked to publish: a refused stream key."""
+    m = message.lower()
+    return stage == "connect" and ("input/output" in m or "eof" in m or "end of file" in m)
+
+
 def explain_error(stage: str, message: str) -> str:
     """One sentence for the host, from the child's error stage and FFmpeg's text."""
     m = message.lower()
@@ -359,8 +443,9 @@ def explain_error(stage: str, message: str) -> str:
         return "the server refused the connection: check the server address and that it is running"
     if "name or service" in m or "resolve" in m or "getaddrinfo" in m:
         return "the server name could not be found: check the server address and the network"
-    if stage == "connect" and ("input/output" in m or "eof" in m or "end of file" in m):
-        return "the server closed the connection while publishing: check the stream key"
+    if is_rejection(stage, message):
+        return ("the server refused to publish the stream: check the stream key (wrong, expired or "
+                "already in use)")
     if "timed out" in m or "timeout" in m:
         return "the server did not answer in time"
     if "broken pipe" in m or "reset" in m:

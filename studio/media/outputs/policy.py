@@ -15,17 +15,31 @@ class ReconnectPolicy:
     max_delay: float = 30.0
     jitter: float = 0.1          # ± fraction of the delay
     max_retries: int | None = None  # None: keep trying until Stop (a live show should not give up)
+    rejected_first_delay: float = 10.0  # the server refused to publish (a wrong key): no retry storm
 
 
-def reconnect_delay(attempt: int, policy: ReconnectPolicy, rng: random.Random | None = None) -> float:
-    """Seconds to wait before reconnect attempt `attempt` (0-based): 2 s, ×1.5 each time, capped, ± jitter."""
-    base = min(policy.first_delay * policy.factor ** attempt, policy.max_delay)
+def reconnect_delay(attempt: int, policy: ReconnectPolicy, rng: random.Random | None = None,
+                    rejected: bool = False) -> float:
+    """Seconds to wait before reconnect attempt `attempt` (0-based): 2 s, ×1.5 each time, capped, ± jitter.
+
+    After a rejection (the server answered and refused to publish, as with a wrong stream key)
+    retrying soon cannot help: the series starts at `rejected_first_delay` instead (10, 15, 22.5,
+    30 s: four attempts in the first minute, two a minute after)."""
+    first = max(policy.first_delay, policy.rejected_first_delay) if rejected else policy.first_delay
+    base = min(first * policy.factor ** attempt, policy.max_delay)
     j = (rng or random).uniform(-policy.jitter, policy.jitter) if policy.jitter else 0.0
     return max(0.0, base * (1.0 + j))
 
 
 def should_give_up(attempt: int, policy: ReconnectPolicy) -> bool:
     return policy.max_retries is not None and attempt >= policy.max_retries
+
+
+def server_is_back(seen_refusing: bool, accepts_now: bool) -> bool:
+    """Cut a reconnect wait short? Only when the server's port, seen refusing connections during
+    the wait, accepts one again: a server that always accepts TCP (and then rejects the stream, or
+    says nothing) keeps the full backoff."""
+    return seen_refusing and accepts_now
 
 
 @dataclass(frozen=True)

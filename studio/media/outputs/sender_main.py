@@ -5,7 +5,8 @@ silent server can freeze nothing but this process; the parent kills it when it s
 
 Protocol. stdin: one JSON line {"url", "format"}, then a NUT stream of already-encoded packets
 (the parent's current GOP first, so the destination starts on a keyframe). stdout: one line per event:
-  connecting | connected | p PACKETS BYTES VIDEO_SECONDS VIDEO_WRITTEN_AT | error STAGE MESSAGE | closed
+  connecting | connected | p PACKETS BYTES VIDEO_SECONDS VIDEO_WRITTEN_AT AUDIO_PACKETS | error STAGE MESSAGE
+  | closed
 (VIDEO_WRITTEN_AT is time.monotonic() when the newest video packet left for the socket: the
 monotonic clock is system-wide, so the parent can measure capture-to-socket latency.)
 Timestamps are rebased so every connection starts at zero, as OBS does.
@@ -32,6 +33,44 @@ class _Read1:
 
     def read(self, n: int = -1) -> bytes:
         return self._f.read1(n if n and n > 0 else 65536)
+
+
+def _limit_send_buffer(url: str, nbytes: int) -> None:
+    """Cap the kernel send buffer of the RTMP socket at about one second of stream.
+
+    Linux and macOS grow a socket's send buffer up to several megabytes: on a link slower than the
+    bitrate that is tens of seconds of stream hidden in the kernel, the parent's queue never grows,
+    congestion never drops a frame, and viewers fall further and further behind. FFmpeg owns the
+    socket and PyAV cannot pass it `send_buffer_size`, so find it among our descriptors by its peer.
+    (On Windows sockets are not descriptors: the buffer keeps its default there.)"""
+    import os
+    import socket
+    from urllib.parse import urlsplit
+
+    if nbytes <= 0 or os.name != "posix":
+        return
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme.lower() == "rtmps" else 1935)
+    try:
+        peers = {ai[4][0] for ai in socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)}
+    except OSError:
+        return
+    fds = [int(x) for x in os.listdir("/proc/self/fd")] if os.path.isdir("/proc/self/fd") else range(3, 256)
+    for fd in fds:
+        if fd < 3:
+            continue
+        try:
+            s = socket.socket(fileno=os.dup(fd))
+        except OSError:
+            continue
+        try:
+            peer = s.getpeername()
+            if s.type == socket.SOCK_STREAM and peer[0] in peers and peer[1] == port:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, nbytes)
+        except OSError:
+            pass
+        finally:
+            s.close()  # closes our duplicate only
 
 
 def main() -> int:
@@ -64,10 +103,11 @@ def main() -> int:
     except Exception as e:
         _say(f"error connect {describe(e)}")
         return 3
+    _limit_send_buffer(url, int(header.get("sndbuf") or 0))
     _say("connected")
     mapping = {vin.index: vo, ain.index: ao}
     offset: float | None = None
-    packets = bytes_out = 0
+    packets = bytes_out = audio_packets = 0
     video_seconds = 0.0
     video_written_at = 0.0
     last_report = 0.0
@@ -96,13 +136,15 @@ def main() -> int:
             now = time.monotonic()
             if is_video:
                 video_seconds, video_written_at = seconds, now
+            else:
+                audio_packets += 1
             if now - last_report >= 0.1:
-                _say(f"p {packets} {bytes_out} {video_seconds:.6f} {video_written_at:.6f}")
+                _say(f"p {packets} {bytes_out} {video_seconds:.6f} {video_written_at:.6f} {audio_packets}")
                 last_report = now
     except Exception as e:
         _say(f"error send {describe(e)}")
         return 4
-    _say(f"p {packets} {bytes_out} {video_seconds:.6f} {video_written_at:.6f}")
+    _say(f"p {packets} {bytes_out} {video_seconds:.6f} {video_written_at:.6f} {audio_packets}")
     try:
         out.close()
     except Exception as e:

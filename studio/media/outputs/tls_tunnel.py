@@ -39,9 +39,12 @@ def client_context() -> ssl.SSLContext:
 class TlsTunnel:
     """One local listening socket; each connection accepted is piped to host:port over verified TLS."""
 
-    def __init__(self, host: str, port: int, connect_timeout: float = 10.0) -> None:
+    def __init__(self, host: str, port: int, connect_timeout: float = 10.0, buffer_bytes: int = 0) -> None:
         self.host, self.port = host, port
         self.connect_timeout = connect_timeout
+        # Kernel buffers on both legs stay small (about a second of stream), as on the sender's own
+        # socket: otherwise megabytes of stream hide in them and congestion is never seen.
+        self.buffer_bytes = buffer_bytes
         self.error: str | None = None
         self._listener = socket.socket()
         self._listener.bind(("127.0.0.1", 0))
@@ -63,12 +66,16 @@ class TlsTunnel:
             except OSError:
                 return
             self._socks.append(local)
+            if self.buffer_bytes:
+                local.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.buffer_bytes)
             threading.Thread(target=self._serve, args=(local,), name=f"tls-tunnel[{self.host}]", daemon=True).start()
 
     def _serve(self, local: socket.socket) -> None:
         try:
             raw = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
             self._socks.append(raw)
+            if self.buffer_bytes:
+                raw.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, self.buffer_bytes)
             remote = client_context().wrap_socket(raw, server_hostname=self.host)
             self._socks.append(remote)
             remote.settimeout(None)
@@ -113,8 +120,8 @@ class TlsTunnel:
                 pass
 
 
-def tunnel_for(url: str, connect_timeout: float) -> TlsTunnel | None:
+def tunnel_for(url: str, connect_timeout: float, buffer_bytes: int = 0) -> TlsTunnel | None:
     parts = urlsplit(url)
     if parts.scheme.lower() != "rtmps":
         return None
-    return TlsTunnel(parts.hostname or "", parts.port or RTMPS_DEFAULT_PORT, connect_timeout)
+    return TlsTunnel(parts.hostname or "", parts.port or RTMPS_DEFAULT_PORT, connect_timeout, buffer_bytes)
