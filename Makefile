@@ -37,6 +37,9 @@ bench: setup
 soak: setup
 	$(PY) -m studio soak
 
+faults: setup
+	$(PY) -m studio faults --long
+
 bundle: setup
 	$(PY) -m pip install -q --disable-pip-version-check "pyinstaller>=6,<7"
 	$(PY) -m PyInstaller installers/anchor_studio.spec --noconfirm --distpath dist --workpath build

@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "studio.app.commands.report",
     "studio.app.commands.bench",
     "studio.app.commands.soak",
+    "studio.app.commands.faults",
     "studio.ui.command",
 ]
 
