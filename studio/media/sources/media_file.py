@@ -174,14 +174,13 @@ class URLSource(_PyAVSource):
         self.read_timeout = read_timeout
         # A camera pushing RTSP/RTMP/SRT/UDP delivers in real time by itself: pacing its frames by
         # their timestamps would turn whatever was buffered at connect into lasting delay. HTTP may
-        # be a file or a bursty segment stream, so it stays paced.
+        # be a file or a bursty segment stream, so it stays paced. (fflags=nobuffer made RTMP opens
+        # fail now and then with EIO, measured: not used.)
         self.live_protocol = self.url.lower().split(":", 1)[0] in LIVE_SCHEMES
         self.paced = not self.live_protocol
 
     def _open_container(self) -> av.container.InputContainer:
         options = {"rtsp_transport": "tcp"} if self.url.lower().startswith("rtsp") else {}
-        if self.live_protocol:
-            options.update({"fflags": "nobuffer", "flags": "low_delay"})
         try:
             return av.open(self.url, "r", options=options, timeout=(self.open_timeout, self.read_timeout))
         except av.error.FFmpegError as e:
