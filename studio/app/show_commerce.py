@@ -22,7 +22,7 @@ from studio.commerce.overlays.chat import render_chat
 from studio.commerce.overlays.countdown import parse_mmss
 from studio.commerce.overlays.layout import Layout, layout_for
 from studio.commerce.overlays.qt import ensure_gui
-from studio.commerce.overlays.scene import Z, Placed, SceneOptions, render_kind
+from studio.commerce.overlays.scene import Placed, SceneOptions, Z, render_kind
 from studio.commerce.pinning import Motion, Pinboard, enter_motion, exit_motion
 from studio.commerce.product import Product
 from studio.core.errors import UserError
@@ -35,14 +35,6 @@ log = get_logger("app.commerce")
 PRODUCT_KINDS = ("price_card", "qr", "badge")  # what follows the pinned product
 PREFETCH = 9  # products on the 1–9 pin keys get their images fetched at start
 COUNTDOWN_LINGER_S = 3.0  # 00:00 stays this long, then fades out
-
-
-def add_live_arguments(parser: argparse.ArgumentParser) -> None:
-    g = parser.add_argument_group("products on screen")
-    g.add_argument("--catalog", metavar="FILE", help="catalog: Shopify product CSV export or studio CSV/JSON")
-    g.add_argument("--pin", metavar="SKU", help="pin this product's price card from the start")
-    g.add_argument("--countdown", metavar="MM:SS", help="show a flash-sale countdown, e.g. 05:00")
-    g.add_argument("--coupon", metavar="TEXT", help="show a coupon card with this text")
 
 
 def _animation(m: Motion) -> Animation:

@@ -1,6 +1,6 @@
 """Glue between the live layer and a running show: feeds, session log, counters, chat overlay.
 
-`studio live` calls `add_live_arguments(parser)` while building its parser and `attach(args, board,
+`studio live` (which owns the flags: studio/app/commands/live.py) calls `attach(args, board,
 canvas_size, bus)` once the show is set up; the returned object is stopped when the show ends.
 
 Threads: one per connector (`studio: live[NAME]`, see studio/live/runner.py) and, with
@@ -33,21 +33,6 @@ OVERLAY_HZ = 4.0
 OVERLAY_LINES = 6
 
 Renderer = Callable[[list[tuple[str, str]], tuple[int, int]], tuple[Any, int, int]]
-
-FEED_HELP = ("a live data feed, repeatable: demo | youtube:live_chat_id=ID | shopify:shop=NAME | "
-             "twitch:channel=NAME | generic:url=URL[,mode=sse] | none; add ,api_base=URL to any "
-             "(default: demo)")
-
-
-def add_live_arguments(parser) -> None:
-    parser.add_argument("--feed", action="append", default=None, metavar="SPEC", help=FEED_HELP)
-    parser.add_argument("--session-log", default=None, metavar="PATH",
-                        help="append every chat/order/viewer/pin event to this SQLite file "
-                             "(default: a new file under the data folder's sessions/)")
-    parser.add_argument("--chat-overlay", action="store_true", help="draw the latest chat messages on the canvas")
-    parser.add_argument("--blocked-words", default=None, metavar="FILE",
-                        help="words never shown on the chat overlay (one per line, UTF-8)")
-
 
 def default_log_path() -> Path:
     return data_dir() / "sessions" / time.strftime("show-%Y%m%d-%H%M%S.sqlite")

@@ -10,9 +10,6 @@ import argparse
 import json
 import sys
 
-from studio.commerce.catalog import Catalog, load_catalog
-from studio.commerce.money import amount_text
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("catalog", help="product catalogs (Shopify CSV export, studio CSV/JSON)")
@@ -32,6 +29,8 @@ def add_catalog_options(parser: argparse.ArgumentParser) -> None:
 
 
 def product_json(product) -> str:
+    from studio.commerce.money import amount_text  # Qt's locale data: loaded when used
+
     cur = product.currency
     return json.dumps({
         "sku": product.sku, "title": product.title, "price": amount_text(product.price, cur),
@@ -40,7 +39,7 @@ def product_json(product) -> str:
     }, ensure_ascii=False)
 
 
-def print_catalog(catalog: Catalog, out=None, err=None) -> int:
+def print_catalog(catalog, out=None, err=None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
     for product in catalog.products:
         print(product_json(product), file=out)
@@ -53,5 +52,7 @@ def print_catalog(catalog: Catalog, out=None, err=None) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from studio.commerce.catalog import load_catalog
+
     catalog = load_catalog(args.file, currency=args.currency, store_url=args.store_url)
     return print_catalog(catalog)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+import argparse
 import json
 import signal
 import sys
@@ -21,8 +21,43 @@ from studio.media.scene import ImageLayerSpec, Scene, VideoLayerSpec, check_fps,
 from studio.media.sources.registry import parse_audio_spec, parse_video_spec
 from studio.media.still import load_rgba
 
-# Modules that add their own flags to `studio live` and attach to the running show (overlays, feeds).
-EXTENSIONS: list[str] = ["studio.app.show_commerce", "studio.app.show_feeds"]
+FEED_HELP = ("a live data feed, repeatable: demo | youtube:live_chat_id=ID | shopify:shop=NAME | "
+             "twitch:channel=NAME | generic:url=URL[,mode=sse] | none; add ,api_base=URL to any "
+             "(default: demo)")
+
+
+def add_commerce_arguments(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("products on screen")
+    g.add_argument("--catalog", metavar="FILE", help="catalog: Shopify product CSV export or studio CSV/JSON")
+    g.add_argument("--pin", metavar="SKU", help="pin this product's price card from the start")
+    g.add_argument("--countdown", metavar="MM:SS", help="show a flash-sale countdown, e.g. 05:00")
+    g.add_argument("--coupon", metavar="TEXT", help="show a coupon card with this text")
+
+
+def add_feed_arguments(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("chat, viewers and sales")
+    g.add_argument("--feed", action="append", default=None, metavar="SPEC", help=FEED_HELP)
+    g.add_argument("--session-log", default=None, metavar="PATH",
+                   help="append every chat/order/viewer/pin event to this SQLite file "
+                        "(default: a new file under the data folder's sessions/)")
+    g.add_argument("--chat-overlay", action="store_true", help="draw the latest chat messages on the canvas")
+    g.add_argument("--blocked-words", default=None, metavar="FILE",
+                   help="words never shown on the chat overlay (one per line, UTF-8)")
+
+
+def attach_extensions(args, board: OverlayBoard, size: tuple[int, int], bus: EventBus) -> list:
+    """Products and live feeds, imported only when the show uses them: Qt and httpx cost start-up
+    time a plain camera-to-RTMP kiosk does not need."""
+    out = []
+    if args.catalog or args.pin or args.countdown or args.coupon:
+        from studio.app import show_commerce
+
+        out.append(show_commerce.attach(args, board, size, bus))
+    if not any(s.strip().lower() == "none" for s in (args.feed or [])) or args.session_log:
+        from studio.app import show_feeds
+
+        out.append(show_feeds.attach(args, board, size, bus))
+    return [e for e in out if e is not None]
 
 
 def register(sub) -> None:
@@ -44,8 +79,8 @@ def register(sub) -> None:
     p.add_argument("--stats", type=Path, default=None, metavar="PATH", help="write the status as JSON lines")
     p.add_argument("--scene", type=Path, default=None, metavar="FILE", help="a TOML scene (docs/scene.md)")
     p.add_argument("--quiet", action="store_true", help="no status line on stderr")
-    for name in EXTENSIONS:
-        importlib.import_module(name).add_live_arguments(p)
+    add_commerce_arguments(p)
+    add_feed_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -119,7 +154,7 @@ def run(args) -> int:
     config = ShowConfig(size=scene.size, rate=scene.fps, bitrate_kbps=args.bitrate, encoder=args.encoder,
                         outputs=list(args.out), record=args.record)
     show = Show(config, layers, audio, board, bus)
-    extensions = [importlib.import_module(n).attach(args, board, scene.size, bus) for n in EXTENSIONS]
+    extensions = attach_extensions(args, board, scene.size, bus)
     stop = threading.Event()
 
     def on_signal(signum, frame):
@@ -161,8 +196,7 @@ def run(args) -> int:
                 break
     finally:
         for ext in extensions:
-            if ext is not None:
-                ext.stop()
+            ext.stop()
         show.stop()
         final = show.stats()
         if stats_file:

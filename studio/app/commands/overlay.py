@@ -7,12 +7,6 @@ import argparse
 from pathlib import Path
 
 from studio.app.commands.catalog import add_catalog_options
-from studio.commerce.catalog import load_catalog
-from studio.commerce.images import load_image
-from studio.commerce.overlays.countdown import parse_mmss
-from studio.commerce.overlays.layout import layout_for, parse_canvas
-from studio.commerce.overlays.qt import compose, ensure_gui, save_png
-from studio.commerce.overlays.scene import ORDER, SceneOptions, render_kind
 from studio.core.errors import UserError
 
 KINDS = {"price-card": "price_card", "countdown": "countdown", "coupon": "coupon", "qr": "qr",
@@ -42,6 +36,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_render(args: argparse.Namespace) -> int:
+    # Qt and the renderers load here, not when the CLI starts: every other command would pay for them.
+    from studio.commerce.catalog import load_catalog
+    from studio.commerce.images import load_image
+    from studio.commerce.overlays.countdown import parse_mmss
+    from studio.commerce.overlays.layout import layout_for, parse_canvas
+    from studio.commerce.overlays.qt import compose, ensure_gui, save_png
+    from studio.commerce.overlays.scene import ORDER, SceneOptions, render_kind
+
     try:
         canvas = parse_canvas(args.canvas)
         seconds = parse_mmss(args.countdown)

@@ -112,6 +112,7 @@ def run(args) -> int:
         "rss_start_mb": round(warm[0], 1) if warm else None,
         "rss_end_mb": round(warm[-1], 1) if warm else None,
         "rss_max_mb": round(max(warm), 1) if warm else None,
+        "rss_every_5_min_mb": [round(r, 1) for t, r in samples if int(t) % 300 < 5][:13],
         "av_drift_ms": round((a_end - v_end) * 1000, 1),
         "recording_frames": frames,
         "recording_max_gap_ms": round(gap * 1000, 1),

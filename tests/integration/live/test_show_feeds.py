@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from studio.app.show_feeds import add_live_arguments, attach
+from studio.app.commands.live import add_feed_arguments as add_live_arguments
+from studio.app.show_feeds import attach
 from studio.core.errors import UserError
 from studio.core.events import EventBus
 
@@ -21,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 SCRIPT = textwrap.dedent("""
     import argparse, json, sys, time
-    from studio.app.show_feeds import add_live_arguments, attach
+    from studio.app.commands.live import add_feed_arguments as add_live_arguments
+    from studio.app.show_feeds import attach
     from studio.core.events import EventBus, ProductPinned
     from studio.media.overlay import OverlayBoard
     p = argparse.ArgumentParser(); add_live_arguments(p)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from studio.app.show_commerce import add_live_arguments, attach, chat_overlay_image
+from studio.app.commands.live import add_commerce_arguments as add_live_arguments
+from studio.app.show_commerce import attach, chat_overlay_image
 from studio.core.errors import UserError
 from studio.core.events import EventBus, ProductPinned, ProductUnpinned
 from studio.media.overlay import OverlayBoard
