@@ -225,7 +225,8 @@ def attach(args: argparse.Namespace, board: OverlayBoard, canvas_size: tuple[int
         return None
     catalog = None
     if catalog_file:
-        catalog = load_catalog(catalog_file, currency=getattr(args, "currency", None) or "USD")
+        catalog = load_catalog(catalog_file, currency=getattr(args, "currency", None) or "USD",
+                               store_url=getattr(args, "store_url", None))
         for issue in catalog.issues:
             log.warning("%s: %s", catalog_file, issue)
         if not catalog.products:

@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+from studio.app.commands.catalog import add_catalog_options
 from studio.core.errors import EncoderError, UserError
 from studio.core.events import EventBus, StreamStateChanged
 from studio.core.secrets import expand_secret_refs, mask_text
@@ -32,6 +33,7 @@ def add_commerce_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--pin", metavar="SKU", help="pin this product's price card from the start")
     g.add_argument("--countdown", metavar="MM:SS", help="show a flash-sale countdown, e.g. 05:00")
     g.add_argument("--coupon", metavar="TEXT", help="show a coupon card with this text")
+    add_catalog_options(g)
 
 
 def add_feed_arguments(parser: argparse.ArgumentParser) -> None:
