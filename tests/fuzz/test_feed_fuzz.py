@@ -171,6 +171,7 @@ def test_generic_sse_survives_any_stream(status, body):
 
 @FUZZ
 @given(STATUS, BODIES, CTYPES)
+@example(200, b'{"pollingIntervalMillis": 1' + b"0" * 400 + b"}", "application/json")  # found: OverflowError
 def test_youtube_poll_survives_any_response(monkeypatch_env, status, body, ctype):
     _poll(YouTubeChat({"live_chat_id": "C", "api_base": "http://yt.test", "video_id": "V"}), status, body, ctype)
 

@@ -15,6 +15,7 @@ HTTP rules, for every connector:
 
 from __future__ import annotations
 
+import abc
 import email.utils
 import math
 import random
@@ -272,14 +273,15 @@ def try_json(resp: httpx.Response) -> Any:
 
 # -- the connector kinds ---------------------------------------------------------------------------
 
-class Connector:
+class Connector(abc.ABC):
     """Base of every connector. Subclasses set `kind`, take settings in `__init__`, implement `run`."""
 
     kind = "base"
     name = "base"  # the `source` of its events
 
-    def run(self, emit: Emit, stop: threading.Event) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def run(self, emit: Emit, stop: threading.Event) -> None:
+        """Emit events until `stop` is set."""
 
     def close(self) -> None:
         """Called from another thread on shutdown to interrupt a blocking call; must be idempotent."""
@@ -308,8 +310,9 @@ class PollingConnector(Connector):
     def make_client(self) -> httpx.Client:
         return make_client()
 
-    def poll(self) -> float:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abc.abstractmethod
+    def poll(self) -> float:
+        """Emit what the platform has now; return the seconds to wait before asking again."""
 
     def state(self, state: str, message: str = "", retry_in: float | None = None) -> None:
         self._emit(ConnectorState(self.name, state, mask_text(message), retry_in))

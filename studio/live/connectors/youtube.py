@@ -12,6 +12,7 @@ With `video_id=`, `videos.list?part=liveStreamingDetails` is polled every `viewe
 
 from __future__ import annotations
 
+import math
 import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -155,7 +156,11 @@ class YouTubeChat(PollingConnector):
             self._next_viewers = time.monotonic() + self.viewers_every
             self._poll_viewers(headers, self._auth()[1])
         interval = body.get("pollingIntervalMillis")
-        wait = interval / 1000.0 if isinstance(interval, (int, float)) and not isinstance(interval, bool) else 5.0
+        wait = 5.0
+        if isinstance(interval, int) and not isinstance(interval, bool):
+            wait = min(interval, 60_000) / 1000.0  # clamp first: a huge int cannot become a float
+        elif isinstance(interval, float) and math.isfinite(interval):
+            wait = min(interval, 60_000.0) / 1000.0
         return max(self.min_interval, min(wait, 60.0))
 
     def _poll_viewers(self, headers: dict[str, str], params: dict[str, str]) -> None:
