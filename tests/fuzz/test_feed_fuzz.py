@@ -8,7 +8,7 @@ import json
 import threading
 
 import httpx
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from studio.core.errors import UserError
