@@ -23,11 +23,12 @@ from studio.commerce.overlays.countdown import parse_mmss
 from studio.commerce.overlays.layout import Layout, layout_for
 from studio.commerce.overlays.qt import ensure_gui
 from studio.commerce.overlays.scene import Placed, SceneOptions, Z, render_kind
-from studio.commerce.pinning import Motion, Pinboard, enter_motion, exit_motion
+from studio.commerce.pinning import Pinboard, enter_motion, exit_motion
 from studio.commerce.product import Product
 from studio.core.errors import UserError
 from studio.core.events import EventBus
 from studio.core.log import get_logger
+from studio.core.motion import Motion
 from studio.media.overlay import Animation, Overlay, OverlayBoard
 
 log = get_logger("app.commerce")
@@ -38,9 +39,7 @@ COUNTDOWN_LINGER_S = 3.0  # 00:00 stays this long, then fades out
 
 
 def _animation(m: Motion) -> Animation:
-    return Animation(t0=time.monotonic(), duration=m.duration, from_dx=m.from_dx, from_dy=m.from_dy,
-                     from_opacity=m.from_opacity, to_dx=m.to_dx, to_dy=m.to_dy, to_opacity=m.to_opacity,
-                     remove_at_end=m.remove_at_end)
+    return Animation.start(m, time.monotonic())
 
 
 def chat_overlay_image(messages: list[tuple[str, str]], canvas_size: tuple[int, int]) -> tuple[np.ndarray, int, int]:

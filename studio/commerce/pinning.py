@@ -10,35 +10,21 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from studio.core.events import EventBus, ProductPinned, ProductUnpinned
-
 from studio.commerce.product import Product
+from studio.core.events import EventBus, ProductPinned, ProductUnpinned
+from studio.core.motion import Motion
 
 CARD_MOTION_S = 0.25
 
 
-@dataclass(frozen=True)
-class Motion:
-    """Offset/opacity animation relative to an overlay's resting place (canvas pixels)."""
-
-    duration: float = CARD_MOTION_S
-    from_dx: int = 0
-    from_dy: int = 0
-    from_opacity: float = 0.0
-    to_dx: int = 0
-    to_dy: int = 0
-    to_opacity: float = 1.0
-    remove_at_end: bool = False
-
-
 def enter_motion(slide_px: int) -> Motion:
     """A card rises `slide_px` into place while fading in."""
-    return Motion(from_dy=slide_px, from_opacity=0.0)
+    return Motion(CARD_MOTION_S, from_dy=slide_px, from_opacity=0.0)
 
 
 def exit_motion(slide_px: int) -> Motion:
     """A card sinks `slide_px` while fading out, then leaves the board."""
-    return Motion(from_opacity=1.0, to_dy=slide_px, to_opacity=0.0, remove_at_end=True)
+    return Motion(CARD_MOTION_S, from_opacity=1.0, to_dy=slide_px, to_opacity=0.0, remove_at_end=True)
 
 
 @dataclass(frozen=True)

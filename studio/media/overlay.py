@@ -9,44 +9,29 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from studio.core.motion import Motion
 from studio.media.blend import PreparedImage
 
 
-def _ease_out(u: float) -> float:
-    return 1.0 - (1.0 - u) ** 3
-
-
 @dataclass(frozen=True)
-class Animation:
-    """Moves an overlay from an offset/opacity to its resting place (enter) or away (exit).
+class Animation(Motion):
+    """A `Motion` started at `t0` (`time.monotonic()`): the compositor asks where it is at each tick."""
 
-    Offsets are in canvas pixels relative to the overlay's (x, y). `t0` is `time.monotonic()`.
-    An exit animation (`remove_at_end`) makes the board drop the overlay once it has finished.
-    """
-
-    t0: float
-    duration: float = 0.25
-    from_dx: int = 0
-    from_dy: int = 0
-    from_opacity: float = 0.0
-    to_dx: int = 0
-    to_dy: int = 0
-    to_opacity: float = 1.0
-    remove_at_end: bool = False
+    t0: float = 0.0
 
     def at(self, t: float) -> tuple[int, int, float]:
-        u = 1.0 if self.duration <= 0 else min(max((t - self.t0) / self.duration, 0.0), 1.0)
-        e = _ease_out(u)
-        return (round(self.from_dx + (self.to_dx - self.from_dx) * e),
-                round(self.from_dy + (self.to_dy - self.from_dy) * e),
-                self.from_opacity + (self.to_opacity - self.from_opacity) * e)
+        return self.at_fraction(1.0 if self.duration <= 0 else (t - self.t0) / self.duration)
 
     def finished(self, t: float) -> bool:
         return t >= self.t0 + self.duration
+
+    @classmethod
+    def start(cls, motion: Motion, t0: float) -> "Animation":
+        return cls(t0=t0, **{f.name: getattr(motion, f.name) for f in fields(Motion)})
 
 
 @dataclass(frozen=True, eq=False)
