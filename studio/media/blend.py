@@ -43,14 +43,20 @@ class PreparedImage:
     """A premultiplied BGRA image converted once into what the per-frame I420 blend needs.
 
     Width and height are rounded up to even (chroma is subsampled 2x2); the padding is transparent.
+    An image placed at an odd x or y is drawn from a variant padded by one transparent pixel on that
+    side (made once, on first use), so it lands on exactly the pixel asked for.
     """
 
-    __slots__ = ("width", "height", "opaque", "y", "u", "v", "inv_y", "inv_c")
+    __slots__ = ("width", "height", "opaque", "y", "u", "v", "inv_y", "inv_c", "_source", "_variants")
 
-    def __init__(self, premultiplied_bgra: np.ndarray) -> None:
+    def __init__(self, premultiplied_bgra: np.ndarray, pad_left: int = 0, pad_top: int = 0) -> None:
         img = premultiplied_bgra
         if img.ndim != 3 or img.shape[2] != 4 or img.dtype != np.uint8:
             raise ValueError("an overlay image must be an HxWx4 uint8 premultiplied BGRA array")
+        self._source = img
+        self._variants: dict[tuple[int, int], PreparedImage] = {}
+        if pad_left or pad_top:
+            img = cv2.copyMakeBorder(img, pad_top, 0, pad_left, 0, cv2.BORDER_CONSTANT, value=(0, 0, 0, 0))
         h, w = img.shape[:2]
         if h % 2 or w % 2:
             img = cv2.copyMakeBorder(img, 0, h % 2, 0, w % 2, cv2.BORDER_CONSTANT, value=(0, 0, 0, 0))
@@ -70,6 +76,15 @@ class PreparedImage:
         self.inv_y = 255 - alpha
         self.inv_c = 255 - a_c
 
+    def variant(self, odd_x: int, odd_y: int) -> "PreparedImage":
+        """This image padded for an odd position (see the class note); (0, 0) is the image itself."""
+        if not (odd_x or odd_y):
+            return self
+        key = (odd_x, odd_y)
+        if key not in self._variants:
+            self._variants[key] = PreparedImage(self._source, pad_left=odd_x, pad_top=odd_y)
+        return self._variants[key]
+
 
 def _blend_plane(dst: np.ndarray, src: np.ndarray, inv: np.ndarray, opacity: float, opaque: bool) -> None:
     if opacity >= 1.0:
@@ -85,12 +100,14 @@ def _blend_plane(dst: np.ndarray, src: np.ndarray, inv: np.ndarray, opacity: flo
 
 def blend_onto_i420(planes: tuple[np.ndarray, np.ndarray, np.ndarray], img: PreparedImage,
                     x: int, y: int, opacity: float = 1.0) -> None:
-    """Blend `img` onto the canvas planes in place, top-left at (x, y) (rounded to even), clipped."""
+    """Blend `img` onto the canvas planes in place, top-left at pixel (x, y), clipped."""
     if opacity <= 0.0:
         return
+    if x & 1 or y & 1:
+        img = img.variant(x & 1, y & 1)
+        x, y = x & ~1, y & ~1
     cy, cu, cv = planes
     ch, cw = cy.shape
-    x, y = x & ~1, y & ~1
     x0, y0 = max(x, 0), max(y, 0)
     x1, y1 = min(x + img.width, cw), min(y + img.height, ch)
     if x1 <= x0 or y1 <= y0:

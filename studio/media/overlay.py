@@ -47,7 +47,14 @@ class Overlay:
     prepared: PreparedImage = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "prepared", PreparedImage(self.image))
+        prepared = PreparedImage(self.image)
+        # Prepare the odd-position variants here, on the producer's thread, not on the compositor's.
+        if self.animation is not None:
+            for variant in ((1, 0), (0, 1), (1, 1)):
+                prepared.variant(*variant)
+        else:
+            prepared.variant(self.x & 1, self.y & 1)
+        object.__setattr__(self, "prepared", prepared)
 
     def placement(self, t: float) -> tuple[int, int, float]:
         if self.animation is None:

@@ -72,3 +72,12 @@ def test_enter_animation_slides_and_fades_in():
     x1, y1, op1 = o.placement(10.5)
     assert (x0, op0) == (-50, 0.0)
     assert (x1, y1, op1) == (50, 60, 1.0)
+
+
+def test_an_overlay_at_an_odd_position_lands_on_exactly_that_pixel():
+    buf = canvas(bgr=(0, 0, 0))
+    blend_onto_i420(i420_planes(buf, 64, 48), PreparedImage(card(10, 10, (255, 255, 255), 255)), 11, 7)
+    y = i420_planes(buf, 64, 48)[0]
+    assert y[7, 11] > 200 and y[16, 20] > 200       # first and last pixel of the card
+    assert y[6, 11] < 30 and y[7, 10] < 30          # the row above and the column left stay black
+    assert y[17, 20] < 30 and y[7, 21] < 30
