@@ -39,6 +39,8 @@ from studio.media.packets import VIDEO, EncodedPacket
 log = get_logger("media.network")
 
 QUEUE_CAP = 2000  # hard cap on queued packets whatever the congestion rules say
+STABLE_AFTER_S = 10.0     # a connection that lasted this long resets the backoff series
+REJECTED_WITHIN_S = 3.0   # dropped sooner than this after publishing: treated as a refused key
 PROBE_INTERVAL = 0.5  # while waiting to reconnect: how often to check whether the server is back
 
 
@@ -100,6 +102,8 @@ class NetworkOutput(Output):
         self._writing_since: float | None = None  # set while the pump is handing a batch to the child
         self._child_error: str | None = None
         self._rejected = False  # the last attempt was refused at publish (a wrong key): back off longer
+        self._connected_at = 0.0
+        self._error_stage: str | None = None  # the stage the child named when it failed (connect, send…)
         self._refused = False   # the last attempt's TCP connect was refused (the server is down)
         self._rate_window: deque[tuple[float, int]] = deque(maxlen=50)
         self._thread: threading.Thread | None = None
@@ -198,7 +202,14 @@ class NetworkOutput(Output):
             if self._stop.is_set():
                 break
             if outcome == "connected-then-lost":
-                attempt = 0
+                lasted = time.monotonic() - self._connected_at
+                if lasted >= STABLE_AFTER_S:
+                    attempt = 0
+                elif lasted < REJECTED_WITHIN_S and self._error_stage == "send":
+                    # Accepted, then the server dropped us at once: servers that check the key after
+                    # the publish (nginx-rtmp's on_publish, some platforms) answer a wrong key this way.
+                    self._rejected = True
+                    self._child_error = explain_error("connect", "end of file")
             if should_give_up(attempt, self.reconnect):
                 self._set_state("gave_up", self._child_error or "too many failed attempts")
                 return
@@ -259,6 +270,7 @@ class NetworkOutput(Output):
         self._kill_reason = None
         self._child_error = None
         self._rejected = self._refused = False
+        self._error_stage = None
         tunnel = tunnel_for(self.url, self.connect_timeout, self._send_buffer_bytes())  # rtmps: verified TLS here
         child_url = tunnel.local_url(self.url) if tunnel else self.url
         proc = self._spawn()
@@ -378,11 +390,13 @@ class NetworkOutput(Output):
                         del self.stats.latencies[:-3000]
             elif line == "connected":
                 self._connected = True
+                self._connected_at = time.monotonic()
                 self._last_progress = time.monotonic()
                 self._rate_window.clear()
                 self._set_state("live", self.display_url)
             elif line.startswith("error "):
                 _, stage, *msg = line.split(" ", 2)
+                self._error_stage = stage
                 self._child_error = explain_error(stage, " ".join(msg))
                 self._rejected = is_rejection(stage, " ".join(msg))
                 self._refused = stage == "connect" and "refused" in line.lower()
