@@ -90,7 +90,8 @@ def show_to(url: str) -> Show:
     return Show(cfg, [VideoLayer(TestPatternSource((320, 240)))], [ToneInput()])
 
 
-def test_an_untrusted_certificate_gets_no_stream(rtmp_server, certificate, monkeypatch):
+def test_an_untrusted_certificate_gets_no_stream(fresh_rtmp_server, certificate, monkeypatch):
+    rtmp_server = fresh_rtmp_server
     monkeypatch.delenv("SSL_CERT_FILE", raising=False)
     front = TlsFront(*certificate, rtmp_server.port)
     show = show_to(f"rtmps://127.0.0.1:{front.port}/live/key-untrusted-c293")
@@ -107,14 +108,17 @@ def test_an_untrusted_certificate_gets_no_stream(rtmp_server, certificate, monke
         front.close()
 
 
-def test_a_trusted_certificate_carries_the_stream(rtmp_server, certificate, monkeypatch):
+def test_a_trusted_certificate_carries_the_stream(fresh_rtmp_server, certificate, monkeypatch):
+    rtmp_server = fresh_rtmp_server
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))  # a trust anchor added, verification still on
     front = TlsFront(*certificate, rtmp_server.port)
     show = show_to(f"rtmps://127.0.0.1:{front.port}/live/key-trusted-d3a4")
     try:
         show.start()
         out = show.outputs[0]
-        assert wait_for(lambda: out.state == "live", 20), out.message
+        # 35 s: room for one failed attempt (10 s connect deadline + 2 s backoff) on a loaded machine;
+        # the reconnect is the product's job, the test only asks that the stream gets through.
+        assert wait_for(lambda: out.state == "live", 35), out.message
         pulled = pull(rtmp_server.url("key-trusted-d3a4"), 0.5)
         assert pulled.error is None and (pulled.width, pulled.height) == (320, 240)
     finally:

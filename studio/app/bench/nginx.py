@@ -76,7 +76,7 @@ master_process off;
 worker_processes 1;
 pid {self.workdir}/nginx.pid;
 error_log {self.workdir}/error.log warn;
-events {{ worker_connections 256; }}
+events {{ worker_connections 2048; }}
 rtmp {{
     server {{
         listen 127.0.0.1:{self.port};
