@@ -447,7 +447,12 @@ def tcp_accepts(url: str, timeout: float = 1.0) -> bool:
 def is_rejection(stage: str, message: str) -> bool:
     """The server answered, then closed the connection when asked to publish: a refused stream key."""
     m = message.lower()
-    return stage == "connect" and ("input/output" in m or "eof" in m or "end of file" in m)
+    if stage != "connect":
+        return False
+    # The TCP connect worked (not refused, not unresolved, not timed out) and then the server hung up,
+    # whichever way FFmpeg words it (EOF, I/O error, reset, broken pipe): it refused the publish.
+    return not any(w in m for w in ("refused", "name or service", "resolve", "getaddrinfo", "timed out",
+                                    "timeout", "unreachable"))
 
 
 def explain_error(stage: str, message: str) -> str:
