@@ -28,7 +28,11 @@ live: setup
 	@mkdir -p out
 	$(PY) -m studio live $(DEMO) --record out/demo.mkv --session-log out/demo-session.sqlite --duration 30
 
+# Code health first (docs/architecture.md, STYLE.md 1 and 8): lint, types, layering; each one fails the target.
 test: setup
+	$(PY) -m ruff check studio tests
+	$(PY) -m mypy studio
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
 bench: setup
@@ -45,4 +49,4 @@ bundle: setup
 	$(PY) -m PyInstaller installers/anchor_studio.spec --noconfirm --distpath dist --workpath build
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache out
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .import_linter_cache out

@@ -28,6 +28,8 @@ COMMAND_MODULES = [
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="studio", description="Anchor Studio: live-commerce broadcasting.")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log detail (-vv for debug)")
+    parser.add_argument("--profile", default=None, metavar="FILE",
+                        help="open the window on this show profile (`studio --profile show.toml`)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
@@ -44,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging([logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)])
     if not getattr(args, "func", None):
-        args = parser.parse_args([*argv, "app"])
+        profile = ["--profile", args.profile] if args.profile else []
+        rest = [a for a in argv if a != "--profile" and a != args.profile]
+        args = parser.parse_args([*rest, "app", *profile])
     try:
         return int(args.func(args) or 0)
     except UserError as e:

@@ -1,12 +1,15 @@
 """The studio session, without Qt widgets: what the desktop window drives and displays.
 
-`StudioController(settings)` builds the engine's `Show` from the settings (sources, canvas, encoder),
-starts the preview (capture + compositing + mixing, no encoding), the commerce overlays (catalog,
-pinned product, countdown, coupon) and the live feeds (chat, orders, viewers; the demo feed by
-default). `go_live()` starts every enabled destination and the recording, `end_live()` flushes them
-and the preview goes on, `shutdown()` ends everything. Methods are called from the GUI thread;
-`go_live`/`end_live` may block for a while (encoder warm-up, sender processes) and are meant to be
-run on a worker thread by the window. Events arrive on `bus` on their publishers' threads.
+`StudioController(spec)` builds the show from a `ShowSpec` with the one assembler
+(studio/app/assemble.py, as `studio live` does), starts the preview (capture + compositing + mixing,
+no encoding), the commerce overlays and the live feeds. `go_live()` starts every enabled destination
+and the recording, `end_live()` flushes them and the preview goes on, `shutdown()` ends everything.
+
+The window edits the model, never a live object: every edit makes a new spec (`self.spec`), and the
+compositor gets a new immutable tuple of layers, swapped in one attribute store. Methods are called
+from the GUI thread; `go_live`/`end_live` may block for a while (encoder warm-up, sender processes)
+and are meant to be run on a worker thread by the window. Events arrive on `bus` on their
+publishers' threads.
 """
 
 from __future__ import annotations
@@ -15,31 +18,34 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
-from types import SimpleNamespace
+from typing import Any
 
 import cv2
 import numpy as np
 
-from studio.app.presets import stream_url
-from studio.app.settings import AudioSettings, LayerSettings, Settings
-from studio.app.show_commerce import CommerceShow, chat_overlay_image
-from studio.commerce.catalog import Catalog, load_catalog
+from studio.app.assemble import (
+    BuiltShow,
+    build_show,
+    destination_urls,
+    open_video,
+    place_stills,
+    recording_path,
+    video_layer,
+)
+from studio.app.profile.model import Layer, ShowSpec
+from studio.app.show_commerce import chat_overlay_image
 from studio.commerce.product import Product
 from studio.core.errors import EncoderError, UserError
 from studio.core.events import EventBus
 from studio.core.log import get_logger
-from studio.core.paths import config_dir, data_dir, resources_dir
-from studio.core.secrets import get_secret, mask_text
+from studio.core.secrets import mask_text
 from studio.live.blocklist import Blocklist, screen_line
 from studio.media.blend import i420_planes, i420_to_bgr
-from studio.media.compositor import VideoLayer
-from studio.media.outputs.network import validate_url
 from studio.media.overlay import Overlay
-from studio.media.pipeline import Show, ShowConfig
-from studio.media.sources.registry import list_cameras, list_microphones, parse_audio_spec, parse_video_spec
+from studio.media.show import Show
 
 log = get_logger("app.controller")
 
@@ -47,13 +53,13 @@ FEATURED_SLOT = "chat.featured"
 FEATURED_Z = 210
 
 
-# -- commerce with runtime countdown and coupon ---------------------------------------------------
 # -- preview -----------------------------------------------------------------------------------
 class PreviewTap:
     """A preview sink: on the compositor thread, downscale the I420 canvas to `size` and hand a BGR copy
     to `deliver` at most `max_fps` times a second. `size` may be changed from any thread."""
 
-    def __init__(self, deliver: Callable[[int, np.ndarray], None], size: tuple[int, int], max_fps: float = 30.0):
+    def __init__(self, deliver: Callable[[int, np.ndarray], None], size: tuple[int, int],
+                 max_fps: float = 30.0):
         self.deliver = deliver
         self.size = size
         self.period = 1.0 / max_fps
@@ -98,108 +104,46 @@ class CpuMeter:
         return self.value
 
 
-def _has_microphone() -> bool:
-    try:
-        return bool(list_microphones())
-    except Exception:  # noqa: BLE001 - no PortAudio, no sound server: no microphone
-        return False
-
-
-def _first_camera() -> str | None:
-    try:
-        cams = list_cameras()
-    except Exception:  # noqa: BLE001 - no video devices readable: the test pattern
-        return None
-    return f"camera:{cams[0].index}" if cams else None
-
-
 class StudioController:
-    def __init__(self, settings: Settings, bus: EventBus | None = None) -> None:
-        self.settings = settings
+    def __init__(self, spec: ShowSpec, bus: EventBus | None = None) -> None:
+        self.spec = spec
         self.bus = bus or EventBus()
         self.messages: list[str] = []          # one sentence each, for the host (fallbacks taken)
+        self.built: BuiltShow | None = None
         self.show: Show | None = None
-        self.commerce: CommerceShow | None = None
-        self.feeds = None
-        self.catalog: Catalog | None = None
-        self.layer_settings: list[LayerSettings] = []
+        self.commerce: Any = None
+        self.feeds: Any = None
         self.destination_names: list[str] = []  # parallel to show.outputs while live
-        self.blocklist = Blocklist(settings.blocked_words)
+        self.blocklist = Blocklist(list(spec.blocked_words))
+        self._sources: list[Any] = []          # parallel to spec.layers: the opened source of a video layer
+        self._stills: dict[Any, Any] = {}      # rendered image/text layers, so a drag never re-reads a file
         self._cpu = CpuMeter()
         self._featured_until: float | None = None
         self._live_lock = threading.Lock()
 
     # -- building ------------------------------------------------------------------------------
-    def _video_source(self, spec: str):
-        size, fps = self.settings.size, float(self.settings.fps)
-        if spec == "auto":
-            spec = _first_camera() or "testsrc"
-        try:
-            return parse_video_spec(spec, size, fps), spec
-        except UserError as e:
-            self.messages.append(f"{e} The test pattern is shown instead.")
-            return parse_video_spec("testsrc", size, fps), "testsrc"
-
-    def _audio_input(self, a: AudioSettings):
-        spec, muted = a.source, a.muted
-        if spec == "auto":
-            if _has_microphone():
-                spec = "mic:default"
-            else:
-                spec, muted = "tone", True  # meters move; nothing is heard until the host unmutes
-                self.messages.append("No microphone found: a muted test tone stands in for it.")
-        try:
-            inp = parse_audio_spec(spec)
-        except UserError as e:
-            self.messages.append(f"{e} A muted test tone stands in for it.")
-            inp, muted = parse_audio_spec("tone"), True
-        inp.gain, inp.muted = a.gain, muted
-        return inp
-
     def start(self) -> StudioController:
         """Open the sources and start the preview, commerce overlays and feeds."""
-        s = self.settings
-        if not s.layers:
-            s.layers = [LayerSettings(source=s.camera, name="Camera")]
-        layers = []
-        self.layer_settings = []
-        for ls in s.layers:
-            src, _ = self._video_source(ls.source if ls.source != "camera" else s.camera)
-            layers.append(VideoLayer(src, ls.x, ls.y, ls.width, ls.height, (0, 0, 0, 0), ls.visible))
-            self.layer_settings.append(ls)
-        audio = [self._audio_input(a) for a in (s.audio or [AudioSettings()])]
-        config = ShowConfig(size=s.size, rate=Fraction(s.fps), bitrate_kbps=s.bitrate_kbps, encoder=s.encoder)
-        self.show = Show(config, layers, audio, bus=self.bus)
+        spec = self.spec
+        if not any(layer.kind == "video" for layer in spec.layers):
+            spec = self.spec = replace(spec, layers=(Layer(kind="video", name="Camera", source="camera"),
+                                                     *spec.layers))
+        self.built = build_show(spec, self.bus, strict=False, always_commerce=True, always_log=True)
+        self.show, self.commerce, self.feeds = self.built.show, self.built.commerce, self.built.feeds
+        self.messages = list(self.built.messages)
+        video = iter(self.show.layers)
+        self._sources = [next(video).source if layer.kind == "video" else None for layer in spec.layers]
         self.show.start_preview()
-        self.catalog = self._load_catalog()
-        self.commerce = CommerceShow(self.show.board, s.size, self.bus, self.catalog)
-        self._start_feeds()
         return self
 
-    def _load_catalog(self) -> Catalog | None:
-        path = self.settings.catalog or str(resources_dir() / "catalog" / "demo.json")
-        try:
-            catalog = load_catalog(path, currency="USD")
-        except UserError as e:
-            self.messages.append(str(e))
-            return None
-        if not catalog.products:
-            self.messages.append(f"{path}: no product could be imported.")
-        return catalog
+    @property
+    def demo(self) -> bool:
+        """The simulated demo feed runs: the window shows DEMO DATA."""
+        return bool(self.built and self.built.demo)
 
-    def _start_feeds(self) -> None:
-        from studio.app import show_feeds
-
-        words = config_dir() / "blocked_words.txt"
-        words.parent.mkdir(parents=True, exist_ok=True)
-        words.write_text("\n".join(self.settings.blocked_words) + "\n", encoding="utf-8")
-        args = SimpleNamespace(feed=list(self.settings.feeds) or ["none"], session_log=None,
-                               chat_overlay=False, blocked_words=str(words))
-        try:
-            self.feeds = show_feeds.attach(args, self.show.board, self.settings.size, self.bus)
-        except UserError as e:
-            self.messages.append(f"Live data feeds are off: {e}")
-            self.feeds = None
+    @property
+    def catalog(self) -> Any:
+        return self.commerce.catalog if self.commerce else None
 
     # -- preview -------------------------------------------------------------------------------
     def add_preview(self, deliver: Callable[[int, np.ndarray], None], size: tuple[int, int],
@@ -216,22 +160,10 @@ class StudioController:
     # -- live ----------------------------------------------------------------------------------
     def destination_urls(self) -> list[tuple[str, str]]:
         """(name, url) of every enabled destination; UserError naming the first unusable one."""
-        out = []
-        for d in self.settings.destinations:
-            if not d.enabled:
-                continue
-            if not d.server:
-                raise UserError(f"destination {d.name!r} has no server URL: set it in Settings → Destinations")
-            key = get_secret(d.key_name)
-            url = stream_url(d.server, key)
-            validate_url(url)
-            out.append((d.name, url))
-        return out
+        return destination_urls(self.spec)
 
-    def recording_path(self) -> Path:
-        folder = Path(self.settings.recordings_dir) if self.settings.recordings_dir else data_dir() / "recordings"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder / time.strftime("show-%Y%m%d-%H%M%S.mkv")
+    def recording_path(self) -> Path | None:
+        return recording_path(self.spec)
 
     @property
     def live(self) -> bool:
@@ -245,13 +177,13 @@ class StudioController:
             if self.show.running:
                 return
             dests = self.destination_urls()
-            record = self.recording_path() if self.settings.record else None
+            record = self.recording_path()
             if not dests and record is None:
                 raise UserError("nothing to go live to: add a destination in Settings or turn recording on")
             c = self.show.config
             c.outputs = [u for _, u in dests]
             c.record = record
-            c.bitrate_kbps, c.encoder = self.settings.bitrate_kbps, self.settings.encoder
+            c.bitrate_kbps, c.encoder = self.spec.encoding.bitrate_kbps, self.spec.encoding.encoder
             self.destination_names = [n for n, _ in dests]
             try:
                 self.show.go_live()
@@ -303,8 +235,8 @@ class StudioController:
 
     # -- chat ----------------------------------------------------------------------------------
     def set_blocked_words(self, words: list[str]) -> None:
-        self.settings.blocked_words = [w for w in (x.strip() for x in words) if w]
-        self.blocklist = Blocklist(self.settings.blocked_words)
+        self.spec = replace(self.spec, blocked_words=tuple(w for w in (x.strip() for x in words) if w))
+        self.blocklist = Blocklist(list(self.spec.blocked_words))
 
     def screen(self, author: str, text: str) -> tuple[str, str]:
         """(name, text) as they may appear: plain, capped, blocked words masked."""
@@ -313,7 +245,7 @@ class StudioController:
     def feature_chat(self, author: str, text: str, seconds: float = 15.0) -> None:
         """Show one chat message on stream (plain text, blocked words masked) for `seconds`."""
         assert self.show is not None
-        img, x, y = chat_overlay_image([self.screen(author, text)], self.settings.size)
+        img, x, y = chat_overlay_image([self.screen(author, text)], self.spec.canvas.size)
         self.show.board.set(FEATURED_SLOT, Overlay(img, x, y), z=FEATURED_Z)
         self._featured_until = time.monotonic() + seconds
 
@@ -328,105 +260,156 @@ class StudioController:
             self.clear_featured()
 
     # -- sales ---------------------------------------------------------------------------------
-    def sales(self) -> dict:
+    def sales(self) -> dict[str, Any]:
         """Totals (orders, units, GMV per currency, per product) and current viewers."""
         if self.feeds is None:
             return {"orders": 0, "units": 0, "gmv": {}, "products": [], "viewers": 0}
-        totals = self.feeds.totals()
+        totals: dict[str, Any] = self.feeds.totals()
         return totals
 
     def stock_left(self, product: Product, sold: int) -> int | None:
         return None if product.stock is None else max(0, product.stock - sold)
 
-    # -- audio and layers ----------------------------------------------------------------------
+    # -- audio ---------------------------------------------------------------------------------
     @property
-    def audio_inputs(self) -> list:
+    def audio_inputs(self) -> list[Any]:
         return self.show.audio_inputs if self.show else []
 
-    def meters(self) -> dict:
+    def meters(self) -> dict[str, Any]:
         mixer = self.show.mixer if self.show else None
         return dict(mixer.meters) if mixer else {}
 
+    def _set_audio(self, index: int, **changes: Any) -> None:
+        audio = list(self.spec.audio)
+        if index < len(audio):
+            audio[index] = replace(audio[index], **changes)
+            self.spec = replace(self.spec, audio=tuple(audio))
+
     def set_gain(self, index: int, gain: float) -> None:
         self.audio_inputs[index].gain = gain
-        if index < len(self.settings.audio):
-            self.settings.audio[index].gain = gain
+        self._set_audio(index, gain=gain)
 
     def set_muted(self, index: int, muted: bool) -> None:
         self.audio_inputs[index].muted = muted
-        if index < len(self.settings.audio):
-            self.settings.audio[index].muted = muted
+        self._set_audio(index, muted=muted)
 
+    # -- layers (every kind; index = z-order, 0 at the bottom) -----------------------------------
     @property
-    def layers(self) -> list[VideoLayer]:
-        return self.show.compositor.layers if self.show else []
+    def layers(self) -> tuple[Layer, ...]:
+        return self.spec.layers
 
-    def _set_layers(self, layers: list[VideoLayer], specs: list[LayerSettings]) -> None:
+    def layer_rects(self) -> list[tuple[int, int, int, int]]:
+        """(x, y, width, height) on the canvas of every layer, for the preview's outlines."""
+        cw, ch = self.spec.canvas.size
+        out = []
+        for i, layer in enumerate(self.spec.layers):
+            w, h = layer.width, layer.height
+            if layer.kind != "video" and not (w and h) and self.show is not None:
+                placed = self.show.board.get(f"layer.{i}")
+                if placed is not None:
+                    h, w = placed.image.shape[:2]
+            out.append((layer.x, layer.y, w or cw, h or ch))
+        return out
+
+    def _publish(self, layers: tuple[Layer, ...], sources: list[Any]) -> None:
+        """Make `layers` the scene: a new spec, a new tuple of compositor layers, the stills placed."""
         assert self.show is not None
-        self.show.layers = layers
-        self.show.compositor.layers = layers  # one attribute store: the next tick sees the new order
-        self.layer_settings = specs
-        self.settings.layers = specs
+        self.spec = replace(self.spec, layers=layers)
+        self._sources = sources
+        video = [video_layer(layer, src) for layer, src in zip(layers, sources, strict=True)
+                 if layer.kind == "video"]
+        self.show.layers = video
+        self.show.compositor.layers = list(video)  # one attribute store: the next tick sees the new scene
+        self.messages = []
+        place_stills(self.show.board, self.spec, False, self.messages, self._stills)
+
+    def set_layer(self, index: int, layer: Layer) -> None:
+        """Replace layer `index` by `layer` (same kind and source: geometry, crop, text, visibility…)."""
+        layers = list(self.spec.layers)
+        old = layers[index]
+        sources = list(self._sources)
+        if layer.kind == "video" and (old.kind != "video" or old.source != layer.source):
+            src, _ = open_video(layer.source, self.spec, True, [])
+            src.start()
+            if sources[index] is not None:
+                sources[index].stop()
+            sources[index] = src
+        elif layer.kind != "video":
+            if layer.visible:
+                from studio.app.assemble import still_overlay
+
+                still_overlay(layer, self.spec, self._stills)  # UserError now, before the scene changes
+            if sources[index] is not None:
+                sources[index].stop()
+                sources[index] = None
+        layers[index] = layer
+        self._publish(tuple(layers), sources)
 
     def set_layer_geometry(self, index: int, x: int, y: int, width: int | None, height: int | None) -> None:
-        layer, spec = self.layers[index], self.layer_settings[index]
-        layer.width, layer.height = width, height
-        layer.x, layer.y = x, y
-        spec.x, spec.y, spec.width, spec.height = x, y, width, height
+        self.set_layer(index, replace(self.spec.layers[index], x=x, y=y, width=width, height=height))
 
     def set_layer_visible(self, index: int, visible: bool) -> None:
-        self.layers[index].visible = visible
-        self.layer_settings[index].visible = visible
+        self.set_layer(index, replace(self.spec.layers[index], visible=visible))
 
     def move_layer(self, index: int, delta: int) -> int:
         """Move a layer up (+1, drawn later, on top) or down (-1); returns its new index."""
         j = index + delta
-        if not (0 <= index < len(self.layers) and 0 <= j < len(self.layers)):
+        n = len(self.spec.layers)
+        if not (0 <= index < n and 0 <= j < n):
             return index
-        layers, specs = list(self.layers), list(self.layer_settings)
+        layers, sources = list(self.spec.layers), list(self._sources)
         layers[index], layers[j] = layers[j], layers[index]
-        specs[index], specs[j] = specs[j], specs[index]
-        self._set_layers(layers, specs)
+        sources[index], sources[j] = sources[j], sources[index]
+        self._publish(tuple(layers), sources)
         return j
 
-    def add_layer(self, source: str, name: str = "") -> int:
-        """Add a video layer (a quarter of the canvas, top right) for a source spec; UserError if bad."""
-        w, h = self.settings.size
-        src = parse_video_spec(source, self.settings.size, float(self.settings.fps))
-        src.start()
-        spec = LayerSettings(source, w // 2, 0, w // 2, h // 2, True, name or source)
-        layer = VideoLayer(src, spec.x, spec.y, spec.width, spec.height)
-        self._set_layers([*self.layers, layer], [*self.layer_settings, spec])
-        return len(self.layers) - 1
+    def add_layer(self, layer: Layer | str, name: str = "") -> int:
+        """Add a layer (a video source spec, or a Layer); a new video layer takes a quarter of the canvas,
+        top right. UserError when its source or image cannot be opened."""
+        w, h = self.spec.canvas.size
+        if isinstance(layer, str):
+            layer = Layer(kind="video", source=layer, name=name or layer, x=w // 2, y=0, width=w // 2,
+                          height=h // 2)
+        src = None
+        if layer.kind == "video":
+            src, _ = open_video(layer.source, self.spec, True, [])
+            src.start()
+        else:
+            from studio.app.assemble import still_overlay
+
+            still_overlay(layer, self.spec)  # UserError now, not a message after the fact
+        self._publish((*self.spec.layers, layer), [*self._sources, src])
+        return len(self.spec.layers) - 1
 
     def remove_layer(self, index: int) -> None:
-        layers, specs = list(self.layers), list(self.layer_settings)
-        layer = layers.pop(index)
-        specs.pop(index)
-        self._set_layers(layers, specs)
-        layer.source.stop()
+        layers, sources = list(self.spec.layers), list(self._sources)
+        layers.pop(index)
+        src = sources.pop(index)
+        if sum(1 for layer in layers if layer.kind == "video") == 0:
+            return  # the show keeps one video layer: the canvas is never empty of a source
+        self._publish(tuple(layers), sources)
+        if src is not None:
+            src.stop()
 
     # -- status --------------------------------------------------------------------------------
-    def stats(self) -> dict:
-        """The engine's stats plus process CPU %, destination names and the featured flag."""
-        s = self.show.stats() if self.show else {"outputs": {}, "fps": 0.0, "lagged": 0, "live": False, "time": 0}
+    def stats(self) -> dict[str, Any]:
+        """The engine's stats plus process CPU %, destination names, and whether the data is simulated."""
+        idle: dict[str, Any] = {"outputs": {}, "fps": 0.0, "lagged": 0, "live": False, "time": 0}
+        s = self.show.stats() if self.show else idle
         s["cpu"] = round(self._cpu.sample(), 1)
+        s["demo"] = self.demo
         names = list(s["outputs"])
-        s["destinations"] = {names[i]: self.destination_names[i] if i < len(self.destination_names) else names[i]
-                             for i in range(len(names))}
+        given = self.destination_names
+        s["destinations"] = {n: given[i] if i < len(given) else n for i, n in enumerate(names)}
         return s
 
     # -- end -----------------------------------------------------------------------------------
     def shutdown(self) -> None:
         """End everything (idempotent): feeds, commerce threads, then the show (live part flushed first)."""
-        feeds, self.feeds = self.feeds, None
-        if feeds is not None:
-            feeds.stop()
-        if self.commerce is not None:
-            self.commerce.stop()
-        if self.show is not None:
+        if self.built is not None:
             with self._live_lock:
-                self.show.stop()
+                self.built.stop()
+        self.feeds = None
 
 
 # -- auto-configuration (the first-run wizard) ----------------------------------------------------
@@ -434,12 +417,13 @@ CANDIDATE_SIZES = [(1920, 1080), (1280, 720), (854, 480)]
 BITRATE_FOR_HEIGHT = {1080: 6000, 720: 3500, 480: 1500}  # inside every documented horizontal target
 
 
-def measure_x264(size: tuple[int, int], fps: int = 30, seconds: float = 1.5, bitrate_kbps: int = 3500) -> float:
+def measure_x264(size: tuple[int, int], fps: int = 30, seconds: float = 1.5,
+                 bitrate_kbps: int = 3500) -> float:
     """Frames per second libx264 (veryfast, zerolatency, the studio's options) encodes here at `size`,
     timed over about `seconds` of moving test frames after a warm-up frame."""
     import av
 
-    from studio.media.encoders import VideoSettings, configure
+    from studio.media.encoder_options import VideoSettings, configure
 
     w, h = size
     s = VideoSettings(w, h, Fraction(fps), bitrate_kbps)
@@ -494,7 +478,7 @@ def auto_configure(fps: int = 30, vertical: bool = False, seconds: float = 1.0,
                    progress: Callable[[str], None] | None = None) -> Proposal:
     """Probe the encoders, time libx264 at the candidate sizes (largest first, stopping once one is fast
     enough), and propose resolution, fps and bitrate."""
-    from studio.media.encoders import probe_encoders
+    from studio.media.encoder_options import probe_encoders
 
     if progress:
         progress("encoders")

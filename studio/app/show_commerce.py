@@ -8,7 +8,6 @@ and when a product image arrives on "studio: images" — and the result is `set`
 
 from __future__ import annotations
 
-import argparse
 import math
 import threading
 import time
@@ -16,10 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from studio.commerce.catalog import Catalog, load_catalog
+from studio.commerce.catalog import Catalog
 from studio.commerce.images import ImageFetcher
 from studio.commerce.overlays.chat import render_chat
-from studio.commerce.overlays.countdown import parse_mmss
 from studio.commerce.overlays.layout import Layout, layout_for
 from studio.commerce.overlays.qt import ensure_gui
 from studio.commerce.overlays.scene import Placed, SceneOptions, Z, render_kind
@@ -42,7 +40,21 @@ def _animation(m: Motion) -> Animation:
     return Animation.start(m, time.monotonic())
 
 
-def chat_overlay_image(messages: list[tuple[str, str]], canvas_size: tuple[int, int]) -> tuple[np.ndarray, int, int]:
+def render_fixed_qr(url: str, layout: Layout, opts: SceneOptions) -> Placed | None:
+    """The QR box pointing at one link for the whole show (the shop's page), not the pinned product's."""
+    from studio.commerce.overlays.qr import render_qr
+    from studio.commerce.overlays.scene import lang_of
+
+    box = layout.box("qr")
+    try:
+        return Placed(render_qr(url, box.size, lang=lang_of(None, opts)), box.x, box.y)
+    except Exception as e:  # noqa: BLE001 - a link no QR code can hold: no QR, the show goes on
+        log.warning("no QR code for the show's link: %s", e)
+        return None
+
+
+def chat_overlay_image(messages: list[tuple[str, str]],
+                       canvas_size: tuple[int, int]) -> tuple[np.ndarray, int, int]:
     """The chat box for the last messages (name, text) and its top-left corner on this canvas."""
     box = layout_for(canvas_size).box("chat")
     return render_chat(messages, box.size), box.x, box.y
@@ -53,7 +65,7 @@ class CommerceShow:
 
     def __init__(self, board: OverlayBoard, canvas_size: tuple[int, int], bus: EventBus | None,
                  catalog: Catalog | None = None, countdown_s: int | None = None, coupon: str | None = None,
-                 locale: str | None = None, image_timeout: float = 3.0) -> None:
+                 locale: str | None = None, image_timeout: float = 3.0, qr: str = "product") -> None:
         ensure_gui()
         self.board = board
         self.layout: Layout = layout_for(canvas_size)
@@ -63,6 +75,7 @@ class CommerceShow:
         base_dir = Path(catalog.source).resolve().parent if catalog and catalog.source else None
         self._images = ImageFetcher(base_dir, image_timeout)
         self._opts = SceneOptions(coupon=coupon, locale=locale)
+        self._qr = qr  # "product": the pinned product's link; "off"; or one fixed link for the whole show
         self._render_lock = threading.Lock()  # one renderer at a time; the board itself is thread-safe
         self._stop = threading.Event()
         self._slide = max(8, round(40 * self.layout.scale))
@@ -72,6 +85,8 @@ class CommerceShow:
             self._images.request(product.image)
         if coupon:
             self._place("coupon", None, enter_motion(self._slide))
+        if self._qr not in ("product", "off"):
+            self._place("qr", None, enter_motion(self._slide))
         if countdown_s is not None:
             self.set_countdown(countdown_s)  # on screen when attach() returns
 
@@ -92,7 +107,7 @@ class CommerceShow:
         assert product is not None
         self._images.request(product.image, self._image_arrived)
         with self._render_lock:
-            for kind in PRODUCT_KINDS:
+            for kind in self._product_kinds():
                 self._leave(kind)
                 self._place(kind, product, enter_motion(self._slide))
 
@@ -102,16 +117,27 @@ class CommerceShow:
         if change.previous is None:
             return
         with self._render_lock:
-            for kind in PRODUCT_KINDS:
+            for kind in self._product_kinds():
                 self._leave(kind)
+
+    def _product_kinds(self) -> tuple[str, ...]:
+        return PRODUCT_KINDS if self._qr == "product" else tuple(k for k in PRODUCT_KINDS if k != "qr")
 
     def _slot(self, kind: str) -> str:
         return f"commerce.{kind}"
 
     def _place(self, kind: str, product: Product | None, motion: Motion | None,
                opts: SceneOptions | None = None) -> None:
-        placed: Placed | None = render_kind(kind, self.layout, product, opts or self._opts,
-                                            self._images.get(product.image) if product else None)
+        placed: Placed | None
+        if kind == "qr" and self._qr != "product":
+            if self._qr == "off" or product is not None:  # a fixed link stays as placed at start
+                if self._qr == "off":
+                    self.board.set(self._slot(kind), None)
+                return
+            placed = render_fixed_qr(self._qr, self.layout, self._opts)
+        else:
+            placed = render_kind(kind, self.layout, product, opts or self._opts,
+                                 self._images.get(product.image) if product else None)
         if placed is None:
             self.board.set(self._slot(kind), None)
             return
@@ -152,7 +178,8 @@ class CommerceShow:
         remaining = self.countdown_remaining() or 0.0
         with self._render_lock:
             self._place("countdown", None, motion,
-                        SceneOptions(countdown_seconds=remaining, locale=self._opts.locale, coupon=self._opts.coupon))
+                        SceneOptions(countdown_seconds=remaining, locale=self._opts.locale,
+                                     coupon=self._opts.coupon))
         return remaining
 
     def _countdown_loop(self) -> None:
@@ -208,39 +235,3 @@ class CommerceShow:
         if self._thread is not None:
             self._thread.join(timeout=2.0)
         self._images.stop(timeout=0.5)
-
-
-def attach(args: argparse.Namespace, board: OverlayBoard, canvas_size: tuple[int, int],
-           bus: EventBus | None) -> CommerceShow | None:
-    """Load the catalog, place the overlays the arguments ask for, start the countdown; None when the
-    show has no commerce at all. UserError for a bad catalog, unknown SKU or countdown."""
-    catalog_file = getattr(args, "catalog", None)
-    pin = getattr(args, "pin", None)
-    countdown = getattr(args, "countdown", None)
-    coupon = getattr(args, "coupon", None)
-    if not (catalog_file or countdown or coupon):
-        if pin:
-            raise UserError("--pin needs --catalog FILE")
-        return None
-    catalog = None
-    if catalog_file:
-        catalog = load_catalog(catalog_file, currency=getattr(args, "currency", None) or "USD",
-                               store_url=getattr(args, "store_url", None))
-        for issue in catalog.issues:
-            log.warning("%s: %s", catalog_file, issue)
-        if not catalog.products:
-            raise UserError(f"{catalog_file}: no product imported (run `studio catalog check {catalog_file}`)")
-    elif pin:
-        raise UserError("--pin needs --catalog FILE")
-    if pin and catalog is not None and catalog.get(pin) is None:
-        raise UserError(f"{catalog_file}: no product with SKU {pin!r}")
-    seconds = None
-    if countdown:
-        try:
-            seconds = parse_mmss(countdown)
-        except ValueError as e:
-            raise UserError(str(e)) from None
-    show = CommerceShow(board, canvas_size, bus, catalog, seconds, coupon)
-    if pin:
-        show.pin(pin)
-    return show

@@ -1,7 +1,7 @@
 """Glue between the live layer and a running show: feeds, session log, counters, chat overlay.
 
-`studio live` (which owns the flags: studio/app/commands/live.py) calls `attach(args, board,
-canvas_size, bus)` once the show is set up; the returned object is stopped when the show ends.
+The assembler (studio/app/assemble.py) calls `start_feeds` for every show, the window's and
+`studio live`'s; the returned object is stopped when the show ends.
 
 Threads: one per connector (`studio: live[NAME]`, see studio/live/runner.py) and, with
 `--chat-overlay`, `studio: chat overlay`, which re-renders the chat card at most `OVERLAY_HZ` times a
@@ -21,10 +21,9 @@ from studio.core.errors import UserError
 from studio.core.log import get_logger
 from studio.core.paths import data_dir
 from studio.live.blocklist import Blocklist, screen_line
-from studio.live.connectors import build_all
 from studio.live.counters import Counters
-from studio.live.pipeline import LiveSession
 from studio.live.runner import LiveRunner
+from studio.live.session import LiveSession
 from studio.live.session_log import SessionLogError
 
 log = get_logger("app.feeds")
@@ -85,7 +84,8 @@ class ChatOverlayUpdater:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(2.0)
+        if self._thread.ident is not None:
+            self._thread.join(2.0)
         try:
             self.board.set("chat", None, z=200)
         except Exception:
@@ -97,7 +97,16 @@ class LiveFeeds:
 
     def __init__(self, session: LiveSession, runner: LiveRunner, overlay: ChatOverlayUpdater | None) -> None:
         self.session, self.runner, self.overlay = session, runner, overlay
-        self._stopped = False
+        self._started = self._stopped = False
+
+    def start(self) -> None:
+        """Start the connectors and the chat card (idempotent)."""
+        if self._started or self._stopped:
+            return
+        self._started = True
+        self.runner.start()
+        if self.overlay is not None:
+            self.overlay.start()
 
     @property
     def counters(self) -> Counters:
@@ -121,30 +130,28 @@ class LiveFeeds:
         self.session.close()
 
 
-def attach(args: Any, board: Any, canvas_size: tuple[int, int], bus: Any,
-           renderer: Renderer | None = None) -> LiveFeeds | None:
-    """Start the feeds of `args` on this show; None when `--feed none` and no session log was asked for."""
-    specs = list(getattr(args, "feed", None) or ["demo"])
-    if any(s.strip().lower() == "none" for s in specs):
-        specs = []
-        if not getattr(args, "session_log", None):
-            return None
-    connectors = build_all(specs) if specs else []  # UserError on a bad spec, before anything starts
-    blocklist = Blocklist.load(getattr(args, "blocked_words", None))
-    if getattr(args, "chat_overlay", False) and renderer is None:
+def start_feeds(connectors: list[Any], board: Any, canvas_size: tuple[int, int], bus: Any, log_path: Path,
+                *, chat_overlay: bool = False, blocklist: Blocklist | None = None,
+                renderer: Renderer | None = None, meta: dict[str, Any] | None = None,
+                catalog: dict[str, str] | None = None) -> LiveFeeds:
+    """Open the session log (it subscribes to pins at once, so a pin made right after is counted) and
+    set up `connectors` and, with `chat_overlay`, the chat card; `start()` on the result runs them.
+    UserError when the session log cannot be opened."""
+    blocklist = blocklist or Blocklist([])
+    if chat_overlay and renderer is None:
         renderer = _default_renderer()
-    path = Path(getattr(args, "session_log", None) or default_log_path())
     try:
-        session = LiveSession(path, bus)
+        session = LiveSession(log_path, bus, catalog=catalog, meta=meta)
     except SessionLogError as e:
         raise UserError(str(e)) from None
-    runner = LiveRunner(connectors, session.handle)
+    def deliver(event: Any) -> None:
+        session.handle(event)
+
+    runner = LiveRunner(connectors, deliver)
     overlay = None
-    if getattr(args, "chat_overlay", False):
+    if chat_overlay:
         assert renderer is not None
-        overlay = ChatOverlayUpdater(session, board, tuple(canvas_size), blocklist, renderer)
-    runner.start()
-    if overlay is not None:
-        overlay.start()
-    log.info("live feeds: %s; session log %s", ", ".join(c.name for c in connectors) or "none", path)
+        size = (int(canvas_size[0]), int(canvas_size[1]))
+        overlay = ChatOverlayUpdater(session, board, size, blocklist, renderer)
+    log.info("live feeds: %s; session log %s", ", ".join(c.name for c in connectors) or "none", log_path)
     return LiveFeeds(session, runner, overlay)

@@ -7,6 +7,7 @@ A bad, missing or slow image never blocks the show: `load_image` returns None af
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import queue
@@ -62,22 +63,22 @@ def fetch_bytes(url: str, timeout: float = 3.0) -> bytes | None:
     """The body of `url`, or None on any error, status ≥ 400, oversize, or after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     try:
-        with make_client(timeout, connect_timeout=timeout, follow_redirects=True) as client:
-            with client.stream("GET", url) as resp:
-                if resp.status_code >= 400:
-                    log.warning("image %s: HTTP %d", url, resp.status_code)
+        with (make_client(timeout, connect_timeout=timeout, follow_redirects=True) as client,
+              client.stream("GET", url) as resp):
+            if resp.status_code >= 400:
+                log.warning("image %s: HTTP %d", url, resp.status_code)
+                return None
+            chunks, size = [], 0
+            for chunk in resp.iter_bytes():
+                size += len(chunk)
+                if size > MAX_IMAGE_BYTES:
+                    log.warning("image %s: larger than %d bytes", url, MAX_IMAGE_BYTES)
                     return None
-                chunks, size = [], 0
-                for chunk in resp.iter_bytes():
-                    size += len(chunk)
-                    if size > MAX_IMAGE_BYTES:
-                        log.warning("image %s: larger than %d bytes", url, MAX_IMAGE_BYTES)
-                        return None
-                    if time.monotonic() > deadline:
-                        log.warning("image %s: too slow (over %.1f s)", url, timeout)
-                        return None
-                    chunks.append(chunk)
-                return b"".join(chunks)
+                if time.monotonic() > deadline:
+                    log.warning("image %s: too slow (over %.1f s)", url, timeout)
+                    return None
+                chunks.append(chunk)
+            return b"".join(chunks)
     except httpx.HTTPError as e:
         log.warning("image %s: %s", url, type(e).__name__)
         return None
@@ -156,10 +157,8 @@ class ImageFetcher:
             log.warning("image queue full, %s skipped", ref)
 
     def stop(self, timeout: float = 1.0) -> None:
-        try:
+        with contextlib.suppress(queue.Full):
             self._queue.put_nowait(None)
-        except queue.Full:
-            pass
         self._thread.join(timeout)
 
     def _run(self) -> None:

@@ -116,7 +116,8 @@ def format_money(amount: Decimal, currency: str, locale_name: str | None = None)
     prefix, suffix = _pattern(loc.name())
     symbol = currency_symbol(currency)
     if symbol == currency:  # a bare ISO code reads better apart from the digits: "XYZ 5.00"
-        prefix, suffix = prefix.replace("\0", "\0\u00a0"), suffix.replace("\0", "\u00a0\0").replace("\u00a0\u00a0", "\u00a0")
+        prefix = prefix.replace("\0", "\0\u00a0")
+        suffix = suffix.replace("\0", "\u00a0\0").replace("\u00a0\u00a0", "\u00a0")
     return sign + prefix.replace("\0", symbol) + number + suffix.replace("\0", symbol)
 
 

@@ -107,7 +107,7 @@ def _stock(value: object) -> int | None:
 
 
 def _money(value: object, name: str) -> Decimal:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         # JSON numbers arrive as float unless parsed with parse_float=Decimal; refuse silently lossy input
         raise RowError(f"{name} {value!r} must be a decimal string or exact number")
     try:

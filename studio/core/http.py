@@ -14,5 +14,6 @@ def make_client(timeout: float = 10.0, connect_timeout: float = 5.0, follow_redi
                 **kw: Any) -> httpx.Client:
     """Connectors keep `follow_redirects=False`: a redirect would carry their token to another host.
     Product images (no credentials) may follow a CDN's redirects."""
-    return httpx.Client(timeout=httpx.Timeout(timeout, connect=connect_timeout), follow_redirects=follow_redirects,
-                        max_redirects=5, headers={"User-Agent": USER_AGENT}, trust_env=False, **kw)
+    return httpx.Client(timeout=httpx.Timeout(timeout, connect=connect_timeout),
+                        follow_redirects=follow_redirects, max_redirects=5,
+                        headers={"User-Agent": USER_AGENT}, trust_env=False, **kw)

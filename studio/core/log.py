@@ -9,10 +9,13 @@ thread and in worker threads, are printed masked too.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import threading
 import traceback
+from types import TracebackType
+from typing import Any, TextIO
 
 from studio.core.secrets import mask_text
 
@@ -49,19 +52,17 @@ def install_masking() -> None:
     if getattr(base, "_studio_masking", False):
         return
 
-    def factory(*args, **kwargs) -> logging.LogRecord:
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = base(*args, **kwargs)
-        try:
+        with contextlib.suppress(Exception):  # bad %-args: the handler reports them; the filter masks later
             _mask_record(record)
-        except Exception:  # noqa: BLE001, S110 - bad %-args: the handler reports them; the filter masks later
-            pass
         return record
 
     factory._studio_masking = True  # type: ignore[attr-defined]
     logging.setLogRecordFactory(factory)
 
 
-def _masked_excepthook(exc_type, exc, tb) -> None:
+def _masked_excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
     sys.stderr.write(mask_text("".join(traceback.format_exception(exc_type, exc, tb))))
 
 
@@ -73,7 +74,7 @@ def _masked_thread_excepthook(args: threading.ExceptHookArgs) -> None:
     sys.stderr.write(mask_text(f"Exception in thread {name}:\n{text}"))
 
 
-def setup_logging(level: int = logging.WARNING, stream=None) -> None:
+def setup_logging(level: int = logging.WARNING, stream: TextIO | None = None) -> None:
     install_masking()
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))

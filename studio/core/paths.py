@@ -32,6 +32,7 @@ def cache_dir() -> Path:
 
 
 def resources_dir() -> Path:
-    """The top-level resources/ folder (presets, demo catalog, fonts); STUDIO_RESOURCES overrides it in a bundle."""
+    """The top-level resources/ folder (presets, demo catalog, fonts); in a bundle, STUDIO_RESOURCES
+    overrides it."""
     env = os.environ.get("STUDIO_RESOURCES")
     return Path(env) if env else Path(__file__).resolve().parents[2] / "resources"

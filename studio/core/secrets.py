@@ -17,7 +17,8 @@ MASK = "****"
 # Any rtmp-like scheme counts, typos included (`rtmpx://`, `rmtp://`, `rtmp+tls://`): the error that
 # rejects a mistyped destination quotes it, and the key in it is as real as in a good one.
 _STREAM_URL = re.compile(
-    r"(?P<head>\b(?:[a-z+.-]*r(?:tm|mt)p[a-z0-9+.-]*|srt)://[^/\s]+/[^/\s?]+/)(?P<key>[^\s'\"]+)", re.IGNORECASE)
+    r"(?P<head>\b(?:[a-z+.-]*r(?:tm|mt)p[a-z0-9+.-]*|srt)://[^/\s]+/[^/\s?]+/)(?P<key>[^\s'\"]+)",
+    re.IGNORECASE)
 # Tokens in query strings and headers: key=..., token=..., access_token=..., api_key=...
 _QUERY_SECRET = re.compile(
     r"(?P<head>\b(?:key|token|access_token|api_key|apikey|secret|password|streamkey|stream_key)=)(?P<key>[^&\s'\"]+)",
@@ -66,9 +67,10 @@ def stream_key_of(url: str) -> str | None:
 def get_secret(name: str, env_var: str | None = None) -> str | None:
     """Look a secret up in the environment first (headless use), then in the OS keyring."""
     if env_var and os.environ.get(env_var):
-        value = os.environ[env_var]
-        register_secret(value)
-        return value
+        from_env = os.environ[env_var]
+        register_secret(from_env)
+        return from_env
+    value: str | None
     try:
         import keyring
         from keyring.errors import KeyringError
@@ -83,20 +85,25 @@ def get_secret(name: str, env_var: str | None = None) -> str | None:
     return value
 
 
-_REF = re.compile(r"\$\{(?:(?P<keyring>keyring):)?(?P<name>[A-Za-z_][A-Za-z0-9_.-]*)\}")
+# `${ENV_VAR}` or `${keyring:NAME}`; keyring names may hold colons (`destination:3f2a…`, as studio 0.1
+# named them), environment variable names may not.
+SECRET_REF = re.compile(r"\$\{(?:(?P<keyring>keyring):(?P<kname>[A-Za-z_][A-Za-z0-9_.:-]*)"
+                        r"|(?P<name>[A-Za-z_][A-Za-z0-9_.-]*))\}")
+_REF = SECRET_REF
 
 
 def expand_secret_refs(text: str) -> str:
     """Replace `${ENV_VAR}` and `${keyring:NAME}` in `text` (a destination URL) by the secret, so a
     stream key never has to be typed on a command line, where other users can read it (`ps`)."""
 
-    def sub(m: re.Match) -> str:
-        name = m.group("name")
+    def sub(m: re.Match[str]) -> str:
+        name = m.group("kname") or m.group("name")
         value = get_secret(name) if m.group("keyring") else os.environ.get(name)
         if not value:
             from studio.core.errors import UserError
 
-            where = f"the OS keyring entry '{name}'" if m.group("keyring") else f"the environment variable {name}"
+            where = (f"the OS keyring entry '{name}'" if m.group("keyring")
+                     else f"the environment variable {name}")
             raise UserError(f"{m.group(0)} is empty: put the stream key in {where}")
         register_secret(value)
         return value

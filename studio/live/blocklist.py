@@ -28,7 +28,8 @@ def _is_wordish(word: str) -> bool:
 
 class Blocklist:
     def __init__(self, words: list[str] | tuple[str, ...] = ()) -> None:
-        cleaned = sorted({unicodedata.normalize("NFKC", w).strip() for w in words if w.strip()}, key=len, reverse=True)
+        normalized = {unicodedata.normalize("NFKC", w).strip() for w in words if w.strip()}
+        cleaned = sorted(normalized, key=len, reverse=True)
         self.words = cleaned
         parts = [(r"(?<!\w)" + re.escape(w) + r"(?!\w)") if _is_wordish(w) else re.escape(w) for w in cleaned]
         self._re = re.compile("|".join(parts), re.IGNORECASE) if parts else None

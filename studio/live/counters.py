@@ -14,6 +14,7 @@ from collections import OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from studio.live.events import ChatMessage, Order, ViewerCount
 
@@ -49,47 +50,55 @@ def money_json(amounts: dict[str, Decimal]) -> dict[str, str]:
     return {cur: str(amounts[cur]) for cur in sorted(amounts)}
 
 
+@dataclass
+class _Pinned:
+    start: float
+    end: float | None  # None while still pinned
+    sku: str
+
+
 class PinTimeline:
     """Which product was pinned when: half-open intervals [start, end), at most one open at a time."""
 
     def __init__(self) -> None:
         self._starts: list[float] = []
-        self._intervals: list[list] = []  # [start, end | None, sku], sorted by start
+        self._intervals: list[_Pinned] = []  # sorted by start
 
     def pin(self, sku: str, at: float) -> None:
         self._close_open(at)
         i = bisect.bisect_right(self._starts, at)
         self._starts.insert(i, at)
-        self._intervals.insert(i, [at, None, sku])
+        self._intervals.insert(i, _Pinned(at, None, sku))
 
     def unpin(self, sku: str | None, at: float) -> None:
         self._close_open(at, only_sku=sku)
 
     def _close_open(self, at: float, only_sku: str | None = None) -> None:
         for iv in self._intervals:
-            if iv[1] is None and (only_sku is None or iv[2] == only_sku):
-                iv[1] = max(at, iv[0])
+            if iv.end is None and (only_sku is None or iv.sku == only_sku):
+                iv.end = max(at, iv.start)
 
     def sku_at(self, t: float) -> str | None:
         i = bisect.bisect_right(self._starts, t) - 1
         while i >= 0:
-            start, end, sku = self._intervals[i]
-            if end is None or t < end:
-                return sku
-            if start < t:  # the latest interval starting before t has ended: nothing pinned at t
+            iv = self._intervals[i]
+            if iv.end is None or t < iv.end:
+                return iv.sku
+            if iv.start < t:  # the latest interval starting before t has ended: nothing pinned at t
                 return None
             i -= 1
         return None
 
     def current(self) -> str | None:
         for iv in reversed(self._intervals):
-            if iv[1] is None:
-                return iv[2]
+            if iv.end is None:
+                return iv.sku
         return None
 
     def intervals(self, end_time: float) -> list[tuple[str, float, float]]:
         """(sku, start, end); an interval still open is closed at `end_time`."""
-        return [(sku, s, e if e is not None else max(end_time, s)) for s, e, sku in self._intervals]
+        return [(iv.sku, iv.start, iv.end if iv.end is not None else max(end_time, iv.start))
+                for iv in self._intervals]
 
     def pinned_seconds(self, end_time: float) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -121,7 +130,7 @@ class Counters:
         self.chat_messages = 0
         self._chat_ids: OrderedDict[tuple[str, str], None] = OrderedDict()
         self.recent_chat: deque[ChatMessage] = deque(maxlen=RECENT_CHAT)
-        self.chat_times: list[float] = []  # kept only if `keep_times`; the report needs them, the show doesn't
+        self.chat_times: list[float] = []  # only if `keep_times`: the report needs them, the show doesn't
         self.keep_times = False
         self.viewers: dict[str, int] = {}
         self.peak_viewers = 0
@@ -208,7 +217,7 @@ class Counters:
         self._seen_time(at)
 
     # -- output ------------------------------------------------------------------------------------
-    def totals(self, end_time: float | None = None) -> dict:
+    def totals(self, end_time: float | None = None) -> dict[str, Any]:
         """The `studio report --json` document."""
         end = end_time if end_time is not None else (self.last_at or 0.0)
         pinned = self.pins.pinned_seconds(end)

@@ -45,10 +45,10 @@ class SessionLogError(Exception):
     pass
 
 
-def encode(event: Any) -> tuple[str, str, float, dict]:
+def encode(event: Any) -> tuple[str, str, float, dict[str, Any]]:
     """(kind, source, at, data) for an event; raises TypeError for anything else."""
     if isinstance(event, ChatMessage):
-        d = {"id": event.id, "author": event.author, "text": event.text, "kind": event.kind}
+        d: dict[str, Any] = {"id": event.id, "author": event.author, "text": event.text, "kind": event.kind}
         if event.amount is not None:
             d["amount"], d["currency"] = str(event.amount), event.currency
         return "chat", event.source, event.at, d
@@ -71,7 +71,7 @@ def encode(event: Any) -> tuple[str, str, float, dict]:
     raise TypeError(f"not a loggable event: {type(event).__name__}")
 
 
-def decode(kind: str, source: str, at: float, data: dict) -> Any:
+def decode(kind: str, source: str, at: float, data: dict[str, Any]) -> Any:
     """The event object for a row; `session` rows come back as a plain dict."""
     if kind == "chat":
         amount = data.get("amount")
@@ -80,7 +80,8 @@ def decode(kind: str, source: str, at: float, data: dict) -> Any:
                            amount=Decimal(amount) if amount is not None else None,
                            currency=data.get("currency"))
     if kind == "order":
-        items = tuple(LineItem(sku=i["sku"], qty=int(i["qty"]), price=Decimal(i["price"]), title=i.get("title", ""))
+        items = tuple(LineItem(sku=i["sku"], qty=int(i["qty"]), price=Decimal(i["price"]),
+                               title=i.get("title", ""))
                       for i in data["items"])
         return Order(source=source, id=data["id"], created_at=at, currency=data["currency"],
                      items=items, total=Decimal(data["total"]))
@@ -106,7 +107,8 @@ class SessionLog:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         try:
-            self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False, timeout=10)
+            self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False,
+                                       timeout=10)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
@@ -124,8 +126,9 @@ class SessionLog:
         """A `session` row: start, stop, or anything the show wants to remember."""
         self._write("session", "studio", time.time(), {"what": what, **data})
 
-    def _write(self, kind: str, source: str, at: float, data: dict) -> None:
-        row = (time.time(), kind, source, float(at), json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    def _write(self, kind: str, source: str, at: float, data: dict[str, Any]) -> None:
+        row = (time.time(), kind, source, float(at),
+               json.dumps(data, ensure_ascii=False, separators=(",", ":")))
         with self._lock:
             if self.closed:
                 return
@@ -138,7 +141,7 @@ class SessionLog:
                 self._db.close()
 
 
-def read_rows(path: str | Path) -> Iterator[tuple[int, float, str, str, float, dict]]:
+def read_rows(path: str | Path) -> Iterator[tuple[int, float, str, str, float, dict[str, Any]]]:
     """(seq, logged_at, kind, source, at, data) in append order. Works on a log left by a crash."""
     p = Path(path)
     if not p.is_file():
@@ -176,6 +179,10 @@ def replay(path: str | Path, counters: Counters | None = None, keep_times: bool 
     c.keep_times = keep_times
     last = None
     for _seq, logged_at, kind, source, at, data in read_rows(path):
+        if kind == "session" and isinstance(data.get("catalog"), dict):
+            for sku, title in data["catalog"].items():
+                if isinstance(sku, str) and isinstance(title, str) and title:
+                    c.catalog.setdefault(sku, title)
         apply(c, decode(kind, source, at, data))
         last = logged_at if last is None else max(last, logged_at)
     if last is not None:

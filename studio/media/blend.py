@@ -9,19 +9,25 @@ Measured here: 0.04 ms for a 400x200 card over 720p, versus 11.7 ms for a full-f
 
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 
-def premultiply(bgra: np.ndarray) -> np.ndarray:
+def premultiply(bgra: NDArray[Any]) -> NDArray[Any]:
     """Straight-alpha BGRA (as image files store it) → premultiplied BGRA."""
-    out = bgra.copy()
+    out: NDArray[Any] = bgra.copy()
     a = bgra[..., 3:4].astype(np.uint16)
     out[..., :3] = ((bgra[..., :3].astype(np.uint16) * a + 127) // 255).astype(np.uint8)
     return out
 
 
-def i420_planes(buf: np.ndarray, width: int, height: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+Planes = tuple[NDArray[Any], NDArray[Any], NDArray[Any]]  # I420: Y, U, V
+
+
+def i420_planes(buf: NDArray[Any], width: int, height: int) -> Planes:
     """Views of the Y, U and V planes of an OpenCV-layout I420 buffer ((H*3/2) x W)."""
     flat = buf.reshape(-1)
     ysz, csz = width * height, (width // 2) * (height // 2)
@@ -31,11 +37,11 @@ def i420_planes(buf: np.ndarray, width: int, height: int) -> tuple[np.ndarray, n
     return y, u, v
 
 
-def bgr_to_i420(bgr: np.ndarray) -> np.ndarray:
+def bgr_to_i420(bgr: NDArray[Any]) -> NDArray[Any]:
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420)
 
 
-def i420_to_bgr(buf: np.ndarray) -> np.ndarray:
+def i420_to_bgr(buf: NDArray[Any]) -> NDArray[Any]:
     return cv2.cvtColor(buf, cv2.COLOR_YUV2BGR_I420)
 
 
@@ -49,7 +55,7 @@ class PreparedImage:
 
     __slots__ = ("width", "height", "opaque", "y", "u", "v", "inv_y", "inv_c", "_source", "_variants")
 
-    def __init__(self, premultiplied_bgra: np.ndarray, pad_left: int = 0, pad_top: int = 0) -> None:
+    def __init__(self, premultiplied_bgra: NDArray[Any], pad_left: int = 0, pad_top: int = 0) -> None:
         img = premultiplied_bgra
         if img.ndim != 3 or img.shape[2] != 4 or img.dtype != np.uint8:
             raise ValueError("an overlay image must be an HxWx4 uint8 premultiplied BGRA array")
@@ -76,7 +82,7 @@ class PreparedImage:
         self.inv_y = 255 - alpha
         self.inv_c = 255 - a_c
 
-    def variant(self, odd_x: int, odd_y: int) -> "PreparedImage":
+    def variant(self, odd_x: int, odd_y: int) -> PreparedImage:
         """This image padded for an odd position (see the class note); (0, 0) is the image itself."""
         if not (odd_x or odd_y):
             return self
@@ -86,7 +92,8 @@ class PreparedImage:
         return self._variants[key]
 
 
-def _blend_plane(dst: np.ndarray, src: np.ndarray, inv: np.ndarray, opacity: float, opaque: bool) -> None:
+def _blend_plane(dst: NDArray[Any], src: NDArray[Any], inv: NDArray[Any], opacity: float,
+                 opaque: bool) -> None:
     if opacity >= 1.0:
         if opaque:
             dst[...] = src
@@ -98,7 +105,7 @@ def _blend_plane(dst: np.ndarray, src: np.ndarray, inv: np.ndarray, opacity: flo
     cv2.add(src_o, cv2.multiply(dst, inv_o, scale=1.0 / 255.0), dst=dst)
 
 
-def blend_onto_i420(planes: tuple[np.ndarray, np.ndarray, np.ndarray], img: PreparedImage,
+def blend_onto_i420(planes: tuple[NDArray[Any], NDArray[Any], NDArray[Any]], img: PreparedImage,
                     x: int, y: int, opacity: float = 1.0) -> None:
     """Blend `img` onto the canvas planes in place, top-left at pixel (x, y), clipped."""
     if opacity <= 0.0:

@@ -14,17 +14,21 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from studio.core.log import get_logger
-from studio.media.blend import blend_onto_i420, i420_planes
+from studio.media.blend import Planes, blend_onto_i420, i420_planes
 from studio.media.clock import frame_due, frame_index_at
 from studio.media.overlay import OverlayBoard
 from studio.media.sources.base import CapturedFrame, SourceState, VideoSource
 
 log = get_logger("media.compositor")
+
+FrameSink = Callable[[int, NDArray[Any], float | None], None]  # (index, canvas, capture time)
 
 BLACK = (16, 128, 128)  # limited-range YUV black
 
@@ -42,8 +46,8 @@ class VideoLayer:
     crop: tuple[int, int, int, int] = (0, 0, 0, 0)
     visible: bool = True
     _cached_seq: int = field(default=-1, repr=False)
-    _cached: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
-    _slate: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    _cached: tuple[NDArray[Any], NDArray[Any], NDArray[Any]] | None = field(default=None, repr=False)
+    _slate: tuple[NDArray[Any], NDArray[Any], NDArray[Any]] | None = field(default=None, repr=False)
     _slate_label: str = field(default="", repr=False)
 
 
@@ -51,22 +55,23 @@ def _even(v: int) -> int:
     return max(2, v - (v % 2))
 
 
-def _scale_frame(frame: CapturedFrame, crop: tuple[int, int, int, int], w: int, h: int):
+def _scale_frame(frame: CapturedFrame, crop: tuple[int, int, int, int], w: int, h: int) -> Planes:
     """Crop and scale a captured frame to w x h, returned as I420 planes (Y, U, V)."""
     fw, fh = frame.size
-    l, t, r, b = crop
+    left, t, r, b = crop
     if frame.fmt == "yuv420p":
         y, u, v = i420_planes(frame.image, fw, fh)
-        l, t = l & ~1, t & ~1
+        left, t = left & ~1, t & ~1
         r_, b_ = _even(fw - r), _even(fh - b)
-        y, u, v = y[t:b_, l:r_], u[t // 2:b_ // 2, l // 2:r_ // 2], v[t // 2:b_ // 2, l // 2:r_ // 2]
+        y, u, v = (y[t:b_, left:r_], u[t // 2:b_ // 2, left // 2:r_ // 2],
+                   v[t // 2:b_ // 2, left // 2:r_ // 2])
         if y.shape == (h, w):
             return y, u, v
         interp = cv2.INTER_AREA if y.shape[1] > w else cv2.INTER_LINEAR
         return (cv2.resize(y, (w, h), interpolation=interp),
                 cv2.resize(u, (w // 2, h // 2), interpolation=interp),
                 cv2.resize(v, (w // 2, h // 2), interpolation=interp))
-    img = frame.image[t:fh - b, l:fw - r]
+    img = frame.image[t:fh - b, left:fw - r]
     if img.shape[:2] != (h, w):
         img = cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA if img.shape[1] > w else cv2.INTER_LINEAR)
     return i420_planes(cv2.cvtColor(img, cv2.COLOR_BGR2YUV_I420), w, h)
@@ -81,7 +86,7 @@ def slate_label(source: VideoSource) -> str:
     return f"{source.name}: {state.value}"
 
 
-def _slate(w: int, h: int, text: str):
+def _slate(w: int, h: int, text: str) -> Planes:
     bgr = np.full((h, w, 3), 40, np.uint8)
     scale = max(0.4, h / 720)
     (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, max(1, int(2 * scale)))
@@ -112,7 +117,7 @@ class Compositor:
         self._thread: threading.Thread | None = None
 
     # -- drawing ----------------------------------------------------------------------------------
-    def compose(self, t: float) -> np.ndarray:
+    def compose(self, t: float) -> NDArray[Any]:
         """Draw the canvas for time t; returns the (reused) I420 canvas buffer."""
         cy, cu, cv = self.planes
         cw, ch = self.size
@@ -132,10 +137,11 @@ class Compositor:
                     layer._slate_label = label
                 planes = layer._slate
             else:
-                if frame.seq != layer._cached_seq or layer._cached is None or layer._cached[0].shape != (h, w):
-                    layer._cached = _scale_frame(frame, layer.crop, w, h)
+                cached = layer._cached
+                if frame.seq != layer._cached_seq or cached is None or cached[0].shape != (h, w):
+                    cached = layer._cached = _scale_frame(frame, layer.crop, w, h)
                     layer._cached_seq = frame.seq
-                planes = layer._cached
+                planes = cached
                 capture_t = frame.t if capture_t is None else min(capture_t, frame.t)
             if not covered and x <= 0 and y <= 0 and x + w >= cw and y + h >= ch:
                 covered = True
@@ -146,8 +152,10 @@ class Compositor:
             if x1 > x0 and y1 > y0:
                 sy, sx = y0 - y, x0 - x
                 cy[y0:y1, x0:x1] = planes[0][sy:sy + y1 - y0, sx:sx + x1 - x0]
-                cu[y0 // 2:y1 // 2, x0 // 2:x1 // 2] = planes[1][sy // 2:(sy + y1 - y0) // 2, sx // 2:(sx + x1 - x0) // 2]
-                cv[y0 // 2:y1 // 2, x0 // 2:x1 // 2] = planes[2][sy // 2:(sy + y1 - y0) // 2, sx // 2:(sx + x1 - x0) // 2]
+                by0, by1, bx0, bx1 = y0 // 2, y1 // 2, x0 // 2, x1 // 2  # chroma: on the canvas
+                py0, py1, px0, px1 = sy // 2, (sy + y1 - y0) // 2, sx // 2, (sx + x1 - x0) // 2  # the layer's
+                cu[by0:by1, bx0:bx1] = planes[1][py0:py1, px0:px1]
+                cv[by0:by1, bx0:bx1] = planes[2][py0:py1, px0:px1]
         if not covered:
             cy.fill(BLACK[0]); cu.fill(BLACK[1]); cv.fill(BLACK[2])  # noqa: E702
         for o in self.board.snapshot(t):
@@ -157,7 +165,7 @@ class Compositor:
         return self.canvas
 
     # -- thread -----------------------------------------------------------------------------------
-    def start(self, t0: float, on_frame: Callable[[int, np.ndarray, float | None], None]) -> None:
+    def start(self, t0: float, on_frame: FrameSink) -> None:
         """Tick from t0; `on_frame(index, canvas, capture_t)` must copy the canvas before returning."""
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, args=(t0, on_frame), name="studio: compositor",
@@ -182,7 +190,7 @@ class Compositor:
             return 0.0
         return (len(ticks) - 1) / (ticks[-1] - ticks[0])
 
-    def _run(self, t0: float, on_frame) -> None:
+    def _run(self, t0: float, on_frame: FrameSink) -> None:
         index = 0
         interval = float(1 / self.rate)
         while not self._stop.is_set():

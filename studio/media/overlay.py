@@ -10,8 +10,9 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field, fields
+from typing import Any
 
-import numpy as np
+from numpy.typing import NDArray
 
 from studio.core.motion import Motion
 from studio.media.blend import PreparedImage
@@ -30,7 +31,7 @@ class Animation(Motion):
         return t >= self.t0 + self.duration
 
     @classmethod
-    def start(cls, motion: Motion, t0: float) -> "Animation":
+    def start(cls, motion: Motion, t0: float) -> Animation:
         return cls(t0=t0, **{f.name: getattr(motion, f.name) for f in fields(Motion)})
 
 
@@ -39,7 +40,7 @@ class Overlay:
     """A premultiplied BGRA image (HxWx4 uint8; QImage ARGB32_Premultiplied bytes on little endian)
     placed at canvas pixel (x, y)."""
 
-    image: np.ndarray
+    image: NDArray[Any]
     x: int
     y: int
     opacity: float = 1.0
@@ -62,7 +63,7 @@ class Overlay:
         dx, dy, op = self.animation.at(t)
         return self.x + dx, self.y + dy, self.opacity * op
 
-    def moved(self, x: int, y: int) -> "Overlay":
+    def moved(self, x: int, y: int) -> Overlay:
         """The same image at another place (no re-preparation: shares the prepared arrays)."""
         new = object.__new__(Overlay)
         for name, value in (("image", self.image), ("x", x), ("y", y), ("opacity", self.opacity),
@@ -104,7 +105,8 @@ class OverlayBoard:
         """The overlays to draw now; finished exit animations are dropped from the board here."""
         snap = self._snapshot
         now = time.monotonic() if t is None else t
-        if any(o.animation is not None and o.animation.remove_at_end and o.animation.finished(now) for o in snap):
+        if any(o.animation is not None and o.animation.remove_at_end and o.animation.finished(now)
+               for o in snap):
             with self._lock:
                 for name, (_, o) in list(self._slots.items()):
                     if o.animation is not None and o.animation.remove_at_end and o.animation.finished(now):

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 import av
+from av.stream import Stream
 
 VIDEO, AUDIO = "video", "audio"
 
@@ -41,13 +43,14 @@ class EncodedPacket:
         return float((ts or 0) * self.time_base)
 
     @classmethod
-    def from_av(cls, kind: str, p: av.Packet, time_base: Fraction, frame_index: int | None = None) -> "EncodedPacket":
+    def from_av(cls, kind: str, p: av.Packet[Any], time_base: Fraction,
+                frame_index: int | None = None) -> EncodedPacket:
         tb = p.time_base or time_base  # the encoder stamps its packets with its own time base
         return cls(kind, bytes(p), p.pts, p.dts, p.duration, Fraction(tb.numerator, tb.denominator),
                    bool(p.is_keyframe),
                    bool(p.is_disposable), frame_index)
 
-    def to_av(self, stream) -> av.Packet:
+    def to_av(self, stream: Stream) -> av.Packet[Stream]:
         p = av.Packet(self.data)
         p.pts, p.dts, p.duration = self.pts, self.dts, self.duration
         p.time_base = self.time_base

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from studio.core.errors import UserError
 from studio.media.blend import premultiply
 
 
-def load_rgba(path: str | Path, size: tuple[int, int] | None = None) -> np.ndarray:
+def load_rgba(path: str | Path, size: tuple[int, int] | None = None) -> NDArray[Any]:
     """A premultiplied BGRA array of the image at `path`, scaled to `size` (w, h) if given."""
     p = Path(path)
     if not p.is_file():

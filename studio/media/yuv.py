@@ -8,19 +8,22 @@ integer ops: 0.5 ms for a 720p 4:2:2 frame, against 1.1–1.3 ms through swscale
 
 from __future__ import annotations
 
+from typing import Any
+
 import av
 import cv2
 import numpy as np
 from av.video.reformatter import VideoReformatter
+from numpy.typing import NDArray
 
 _FULL_RANGE = 2  # AVCOL_RANGE_JPEG
 _Y_SCALE, _C_SCALE = 219 / 255, 224 / 255
 _C_OFFSET = 128 - 128 * _C_SCALE
 
 
-def _plane(frame: av.VideoFrame, i: int, width: int, height: int) -> np.ndarray:
+def _plane(frame: av.VideoFrame, i: int, width: int, height: int) -> NDArray[Any]:
     p = frame.planes[i]
-    return np.frombuffer(p, np.uint8).reshape(-1, p.line_size)[:height, :width]
+    return np.frombuffer(memoryview(p), np.uint8).reshape(-1, p.line_size)[:height, :width]
 
 
 class I420Converter:
@@ -29,7 +32,7 @@ class I420Converter:
     def __init__(self) -> None:
         self._reformatter = VideoReformatter()
 
-    def __call__(self, frame: av.VideoFrame) -> np.ndarray:
+    def __call__(self, frame: av.VideoFrame) -> NDArray[Any]:
         w, h = frame.width & ~1, frame.height & ~1
         fmt = frame.format.name
         full = fmt.startswith("yuvj") or frame.color_range == _FULL_RANGE
@@ -54,5 +57,6 @@ class I420Converter:
                     dst[...] = c
             return out
         converted = self._reformatter.reformat(frame, width=w, height=h, format="yuv420p",
-                                               src_color_range=_FULL_RANGE if full else None, dst_color_range=1)
+                                               src_color_range=_FULL_RANGE if full else None,
+                                               dst_color_range=1)
         return converted.to_ndarray()

@@ -1,16 +1,19 @@
-"""Start the desktop studio: settings (a corrupt file is moved aside with a message), language,
-the controller (preview, commerce, demo feed) and the main window; the first-run wizard beside it."""
+"""Start the desktop studio: the show profile (the host's own, or `--profile FILE`), language, the
+controller (preview, commerce, feeds) and the main window; the first-run wizard beside it."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from studio.app.controller import StudioController
-from studio.app.settings import load_settings, save_settings
+from studio.app.host_profile import host_profile_path, open_profile
+from studio.app.profile.model import ShowSpec
+from studio.core.errors import UserError
 from studio.ui import i18n
 
 
@@ -22,16 +25,16 @@ def make_app(argv: list[str] | None = None) -> QApplication:
         app = QApplication(argv or sys.argv[:1])
     app.setApplicationName("Anchor Studio")
     app.setOrganizationName("AnchorStudio")
-    return app
+    return app  # type: ignore[return-value]
 
 
-def build_window(settings, message: str | None = None, wizard: bool | None = None):
+def build_window(spec: ShowSpec, messages: list[str] | None = None, profile_path: Path | None = None):
     from studio.ui.main_window import MainWindow
 
-    controller = StudioController(settings).start()
-    window = MainWindow(settings, controller)
-    if message:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Anchor Studio", message, parent=window)
+    controller = StudioController(spec).start()
+    window = MainWindow(spec, controller, profile_path=profile_path or host_profile_path())
+    if messages:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Anchor Studio", "\n".join(messages[:12]), parent=window)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setModal(False)
         box.show()
@@ -39,17 +42,22 @@ def build_window(settings, message: str | None = None, wizard: bool | None = Non
     return window
 
 
-def run(language: str | None = None, wizard: bool | None = None) -> int:
-    settings, message = load_settings()
+def run(language: str | None = None, wizard: bool | None = None, profile: Path | None = None) -> int:
+    try:
+        spec, messages, first_run = open_profile(profile)
+    except UserError as e:
+        print(f"studio: {e}", file=sys.stderr)
+        return 2
     if language:
-        settings.language = language
+        from dataclasses import replace
+
+        spec = replace(spec, language=language)
     app = make_app()
-    i18n.install(app, settings.language)
-    window = build_window(settings, message)
+    i18n.install(app, spec.language)
+    window = build_window(spec, messages, profile)
     window.show()
-    if wizard if wizard is not None else not settings.first_run_done:
-        settings.first_run_done = True
-        save_settings(settings)
+    if wizard if wizard is not None else first_run:
+        window.save()  # the first run's show becomes the host's profile: the wizard opens once
         window.open_wizard()
     code = app.exec()
     if window.controller is not None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QProgressBar, QSlider, QWidget
 
 from studio.ui.i18n import tr
 from studio.ui.products import plain_label
+
+if TYPE_CHECKING:
+    from studio.app.controller import StudioController
 
 FLOOR_DB = -60
 
@@ -18,7 +23,7 @@ def meter_value(db: float) -> int:
 class AudioDock(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.controller = None
+        self.controller: StudioController | None = None
         self.grid = QGridLayout(self)
         self.meters: dict[str, QProgressBar] = {}
         self.mutes: list[QCheckBox] = []
@@ -31,10 +36,11 @@ class AudioDock(QWidget):
         bar.setFixedHeight(12)
         return bar
 
-    def bind(self, controller) -> None:
+    def bind(self, controller: StudioController) -> None:
         self.controller = controller
         while self.grid.count():
-            w = self.grid.takeAt(0).widget()
+            item = self.grid.takeAt(0)
+            w = item.widget() if item is not None else None
             if w is not None:
                 w.deleteLater()
         self.meters.clear()
@@ -67,13 +73,19 @@ class AudioDock(QWidget):
 
     @Slot(bool)
     def mute_toggled(self, on: bool) -> None:
+        if self.controller is None:
+            return
         self.controller.set_muted(int(self.sender().property("index")), on)
 
     @Slot(int)
     def gain_changed(self, value: int) -> None:
+        if self.controller is None:
+            return
         self.controller.set_gain(int(self.sender().property("index")), value / 100.0)
 
     def update_meters(self) -> None:
+        if self.controller is None:
+            return
         for name, m in self.controller.meters().items():
             bar = self.meters.get(name)
             if bar is not None:

@@ -29,8 +29,9 @@ class Bridge(QObject):
     ended = Signal(str)               # end-live finished: message ("" when clean)
     measured = Signal(object)         # the wizard's measurement result
 
-    _SIGNALS: ClassVar[dict[type, str]] = {ChatMessage: "chat", Order: "order", ViewerCount: "viewers", ConnectorState: "connector",
-                StreamStateChanged: "stream_state", ProductPinned: "pin_changed", ProductUnpinned: "pin_changed"}
+    _SIGNALS: ClassVar[dict[type, str]] = {
+        ChatMessage: "chat", Order: "order", ViewerCount: "viewers", ConnectorState: "connector",
+        StreamStateChanged: "stream_state", ProductPinned: "pin_changed", ProductUnpinned: "pin_changed"}
 
     def __init__(self, bus, parent=None) -> None:
         super().__init__(parent)

@@ -5,6 +5,7 @@ blocked words masked."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QBrush, QColor
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.ui.feed_status import FeedStatusBar
 from studio.ui.i18n import tr
 
 MAX_ITEMS = 500
@@ -40,8 +42,10 @@ def classify(text: str) -> str:
 class ChatDock(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.controller = None
+        self.controller: Any = None  # the bound StudioController (bind() comes before any slot)
         lay = QVBoxLayout(self)
+        self.feed_status = FeedStatusBar(self)  # each feed's state in words, DEMO DATA when simulated
+        lay.addWidget(self.feed_status)
         self.list = QListWidget(self)
         self.list.setObjectName("chatList")
         self.list.setWordWrap(True)
@@ -67,8 +71,10 @@ class ChatDock(QWidget):
         self.list.verticalScrollBar().valueChanged.connect(self.scrolled)
 
     def bind(self, controller) -> None:
+        self.feed_status.clear()
+        self.feed_status.set_demo(controller.demo)
         self.controller = controller
-        self.blocked.setText(", ".join(controller.settings.blocked_words))
+        self.blocked.setText(", ".join(controller.spec.blocked_words))
 
     def at_bottom(self) -> bool:
         bar = self.list.verticalScrollBar()
@@ -78,7 +84,8 @@ class ChatDock(QWidget):
     def add_message(self, msg) -> None:
         follow = self.at_bottom()
         name, text = self.controller.screen(msg.author, msg.text)
-        prefix = f"[{msg.amount} {msg.currency}] " if getattr(msg, "kind", "") == "superchat" and msg.amount else ""
+        paid = getattr(msg, "kind", "") == "superchat" and msg.amount
+        prefix = f"[{msg.amount} {msg.currency}] " if paid else ""
         item = QListWidgetItem(f"{name}: {prefix}{text}")  # QListWidgetItem text is always plain text
         item.setData(Qt.ItemDataRole.UserRole, (msg.author, msg.text))
         kind = classify(text)

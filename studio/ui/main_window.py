@@ -4,6 +4,8 @@ scene layers below, Go live / Stop, and a status bar with what matters when a st
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QKeySequence
@@ -17,8 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.app.controller import StudioController
-from studio.app.settings import save_settings
+from studio.app.controller import PreviewTap, StudioController
+from studio.app.host_profile import host_profile_path
+from studio.app.profile.model import ShowSpec
+from studio.app.profile.save import save_profile
 from studio.core.errors import UserError
 from studio.core.log import get_logger
 from studio.core.secrets import mask_text
@@ -43,7 +47,8 @@ def status_text(s: dict) -> list[str]:
     """The status bar's parts: fps, CPU, dropped, each destination, the recording."""
     parts = [tr("%1 fps").replace("%1", f"{s.get('fps', 0):.1f}"),
              tr("CPU %1%").replace("%1", f"{s.get('cpu', 0):.0f}"),
-             tr("Dropped %1").replace("%1", str(s.get("lagged", 0) + sum(o["dropped"] for o in s["outputs"].values())))]
+             tr("Dropped %1").replace(
+                 "%1", str(s.get("lagged", 0) + sum(o["dropped"] for o in s["outputs"].values())))]
     for name, o in s["outputs"].items():
         label = s.get("destinations", {}).get(name, name)
         text = f"{label}: {o['state']} {o['kbps']:.0f} kbps"
@@ -56,27 +61,38 @@ def status_text(s: dict) -> list[str]:
         parts.append(text)
     rec = s.get("recording")
     if rec:
-        parts.append(tr("REC %1 (%2 MB)").replace("%1", rec["path"]).replace("%2", f"{rec['bytes'] / 1e6:.1f}"))
+        parts.append(tr("REC %1 (%2 MB)").replace("%1", rec["path"])
+                     .replace("%2", f"{rec['bytes'] / 1e6:.1f}"))
     return [mask_text(p) for p in parts]
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings, controller: StudioController | None = None) -> None:
+    def __init__(self, spec: ShowSpec, controller: StudioController | None = None,
+                 profile_path: Path | None = None) -> None:
         super().__init__()
-        self.settings = settings
+        self.profile_path = profile_path or host_profile_path()
         self.setWindowTitle("Anchor Studio")
         self.controller: StudioController | None = None
         self.bridge: Bridge | None = None
-        self._tap = None
+        self._tap: PreviewTap | None = None
+        self.settings_message_box: QMessageBox | None = None
         self._busy = False
         self.confirm_stop = self._ask_stop
         self._sales_dirty = False
+        self.pending_spec: ShowSpec | None = None   # settings that wait for the show to end
 
         centre = QWidget(self)
         v = QVBoxLayout(centre)
-        self.preview = PreviewWidget(settings.size, centre)
+        self.preview = PreviewWidget(spec.canvas.size, centre)
         v.addWidget(self.preview, 1)
         bar = QHBoxLayout()
+        self.demo_badge = plain_label(tr("DEMO DATA — simulated orders and chat"), centre)
+        self.demo_badge.setObjectName("demoBadge")
+        self.demo_badge.setStyleSheet("background:#ffb300;color:#000;font-weight:bold;padding:3px 8px;"
+                                      "border-radius:4px")
+        self.demo_badge.setToolTip(tr("The demo feed is on: turn it off in Settings → Feeds"))
+        self.demo_badge.hide()
+        bar.addWidget(self.demo_badge)
         self.live_label = plain_label("", centre)
         self.live_label.setObjectName("liveLabel")
         bar.addWidget(self.live_label, 1)
@@ -139,6 +155,7 @@ class MainWindow(QMainWindow):
         self.preview.layer_selected.connect(self.scenes.select_layer)
         self.scenes.selected.connect(self.select_layer)
         self.scenes.changed.connect(self.layers_changed)
+        self.scenes.edited.connect(self.save)
 
         self.status_timer = QTimer(self)
         self.status_timer.setInterval(1000)
@@ -155,11 +172,25 @@ class MainWindow(QMainWindow):
             self.bind(controller)
 
     # -- controller ------------------------------------------------------------------------------
+    @property
+    def ctl(self) -> StudioController:
+        """The bound controller, for slots that only run while one is bound."""
+        assert self.controller is not None, "no show is bound to the window"
+        return self.controller
+
+    @property
+    def live_bridge(self) -> Bridge:
+        assert self.bridge is not None, "no show is bound to the window"
+        return self.bridge
+
     def bind(self, controller: StudioController) -> None:
         """Attach the window to a started controller (on start, and after settings that rebuild the show)."""
         self.controller = controller
-        self.preview.canvas_size = controller.settings.size
+        self.preview.canvas_size = controller.spec.canvas.size
+        self.demo_badge.setVisible(controller.demo)
         self.bridge = Bridge(controller.bus, self)
+        self.bridge.connector.connect(self.chat.feed_status.update_state)
+        self.bridge.connector.connect(self.sales.feed_status.update_state)
         self.bridge.frame_ready.connect(self.show_frame)
         self.bridge.chat.connect(self.chat.add_message)
         self.bridge.order.connect(self.sales_event)
@@ -192,15 +223,15 @@ class MainWindow(QMainWindow):
         self.controller = None
 
     def shutdown(self) -> None:
-        """Stop the show (ending the live part cleanly) and save the settings and scene."""
+        """Stop the show (ending the live part cleanly) and save the profile."""
         c = self.controller
         self.unbind()
         if c is not None:
             c.shutdown()
             try:
-                save_settings(c.settings)
-            except (OSError, ValueError) as e:
-                log.warning("could not save the settings: %s", e)
+                save_profile(c.spec, self.profile_path)
+            except UserError as e:
+                log.warning("could not save the profile: %s", e)
 
     def closeEvent(self, event) -> None:
         if self.controller is not None and self.controller.live and not self.confirm_stop():
@@ -222,7 +253,7 @@ class MainWindow(QMainWindow):
 
     @Slot(int, int, int, int, int)
     def layer_moved(self, index: int, x: int, y: int, w: int, h: int) -> None:
-        self.controller.set_layer_geometry(index, x, y, w, h)
+        self.ctl.set_layer_geometry(index, x, y, w, h)
 
     @Slot(int)
     def layer_edited(self, _index: int) -> None:
@@ -235,20 +266,23 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def layers_changed(self) -> None:
-        cw, ch = self.controller.settings.size
-        self.preview.layer_rects = [(l.x, l.y, l.width or cw, l.height or ch) for l in self.controller.layers]
+        self.preview.layer_rects = self.ctl.layer_rects()
         self.preview.update()
 
     def save(self) -> None:
+        """Write the show to the profile (comments and layout of a hand-edited file are kept)."""
+        if self.controller is None:
+            return
         try:
-            save_settings(self.controller.settings)
-        except (OSError, ValueError) as e:
-            self.statusBar().showMessage(tr("Could not save the settings: %1").replace("%1", str(e)), 10000)
+            save_profile(self.controller.spec, self.profile_path)
+        except UserError as e:
+            self.statusBar().showMessage(tr("Could not save the profile: %1").replace("%1", str(e)), 10000)
 
     # -- keys ------------------------------------------------------------------------------------
     def keyPressEvent(self, event) -> None:
         key = event.key()
-        if Qt.Key.Key_1 <= key <= Qt.Key.Key_9 and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if Qt.Key.Key_1 <= key <= Qt.Key.Key_9 and plain:
             self.products.pin_number(key - Qt.Key.Key_0)
             return
         if key == Qt.Key.Key_Escape:
@@ -261,7 +295,7 @@ class MainWindow(QMainWindow):
     def toggle_live(self) -> None:
         if self._busy:
             return
-        if self.controller.live:
+        if self.ctl.live:
             if self.confirm_stop():
                 self.stop_live()
         else:
@@ -282,7 +316,7 @@ class MainWindow(QMainWindow):
         threading.Thread(target=self._go_live_worker, name="studio: go live", daemon=True).start()
 
     def _go_live_worker(self) -> None:
-        bridge, controller = self.bridge, self.controller
+        bridge, controller = self.live_bridge, self.ctl
         try:
             controller.go_live()
             bridge.live_result.emit(True, "")
@@ -315,9 +349,9 @@ class MainWindow(QMainWindow):
         threading.Thread(target=self._end_live_worker, name="studio: end live", daemon=True).start()
 
     def _end_live_worker(self) -> None:
-        bridge = self.bridge
+        bridge = self.live_bridge
         try:
-            self.controller.end_live()
+            self.ctl.end_live()
             bridge.ended.emit("")
         except Exception as e:
             log.exception("end live failed")
@@ -331,6 +365,9 @@ class MainWindow(QMainWindow):
         self.go_button.setStyleSheet("")
         if message:
             self.statusBar().showMessage(message, 15000)
+        if self.pending_spec is not None:
+            spec, self.pending_spec = self.pending_spec, None
+            self.settings_applied(spec, True)
         self.update_status()
 
     @Slot(object)
@@ -348,7 +385,8 @@ class MainWindow(QMainWindow):
         s = c.stats()
         live = c.live
         self.preview.live_text = (tr("LIVE") + " " + hms(s.get("time", 0))) if live else ""
-        self.live_label.setText(tr("On air %1").replace("%1", hms(s.get("time", 0))) if live else tr("Preview"))
+        on_air = tr("On air %1").replace("%1", hms(s.get("time", 0)))
+        self.live_label.setText(on_air if live else tr("Preview"))
         parts = status_text(s)
         while len(self.status_labels) < len(parts):
             label = plain_label("", self.status_host)
@@ -383,32 +421,39 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from studio.ui.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.controller.settings, self)
+        dialog = SettingsDialog(self.ctl.spec, self)
         dialog.applied.connect(self.settings_applied)
         dialog.show()
         self.settings_dialog = dialog
 
-    @Slot(bool)
-    def settings_applied(self, rebuild: bool) -> None:
+    @Slot(object, bool)
+    def settings_applied(self, spec: ShowSpec, rebuild: bool) -> None:
+        """A new spec from Settings or the wizard: saved at once; the show is rebuilt from it when what
+        changed needs new sources (canvas, devices, encoder, catalog, feeds) — after the show when live."""
+        c = self.ctl
+        if rebuild and c.live:
+            self.pending_spec = spec
+            self.statusBar().showMessage(tr("Canvas and device changes apply after you stop the show."),
+                                         10000)
+            return
+        c.spec = spec if rebuild else replace(spec, layers=c.spec.layers)
         self.save()
-        if rebuild and not self.controller.live:
+        if rebuild:
             self.rebuild()
-        elif rebuild:
-            self.statusBar().showMessage(tr("Canvas and device changes apply after you stop the show."), 10000)
 
     def rebuild(self) -> None:
-        """Restart the show with the current settings (canvas, devices, encoder changed)."""
-        settings = self.controller.settings
-        old = self.controller
+        """Restart the show from the current spec (canvas, devices, encoder, feeds changed)."""
+        spec = self.ctl.spec
+        old = self.ctl
         self.unbind()
         old.shutdown()
-        self.bind(StudioController(settings).start())
+        self.bind(StudioController(spec).start())
 
     @Slot()
     def open_wizard(self) -> None:
         from studio.ui.wizard import AutoConfigWizard
 
-        wizard = AutoConfigWizard(self.controller.settings, self)
+        wizard = AutoConfigWizard(self.ctl.spec, self)
         wizard.applied.connect(self.settings_applied)
         g = self.frameGeometry()
         wizard.move(g.right() - wizard.width() - 40, g.top() + 80)

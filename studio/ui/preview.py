@@ -15,7 +15,7 @@ HANDLE = 12  # logical pixels of the resize grip at a layer's bottom-right corne
 
 
 class PreviewWidget(QWidget):
-    layer_moved = Signal(int, int, int, int, int)   # index, x, y, width, height (canvas pixels), while dragging
+    layer_moved = Signal(int, int, int, int, int)   # index, x, y, width, height (canvas pixels), dragging
     layer_edited = Signal(int)                      # drag finished
     layer_selected = Signal(int)
 
@@ -94,7 +94,8 @@ class PreviewWidget(QWidget):
             f.setPointSizeF(max(9.0, f.pointSizeF() * 1.1))
             p.setFont(f)
             text_w = p.fontMetrics().horizontalAdvance(self.live_text) + 20
-            badge = QRect(int(target.right()) - text_w - 10, int(target.y()) + 10, text_w, p.fontMetrics().height() + 8)
+            badge = QRect(int(target.right()) - text_w - 10, int(target.y()) + 10, text_w,
+                          p.fontMetrics().height() + 8)
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
             p.setBrush(QColor(220, 30, 40))
             p.setPen(Qt.PenStyle.NoPen)

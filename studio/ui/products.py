@@ -3,6 +3,8 @@ countdown and the coupon, and each product's stock left and units sold, updated 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QFrame,
@@ -20,6 +22,9 @@ from PySide6.QtWidgets import (
 from studio.commerce.money import format_money
 from studio.commerce.product import Product
 from studio.ui.i18n import tr
+
+if TYPE_CHECKING:
+    from studio.app.controller import StudioController
 
 
 def plain_label(text: str = "", parent=None) -> QLabel:
@@ -47,7 +52,8 @@ class ProductCard(QFrame):
         self.title = plain_label(product.title, self)
         self.title.setWordWrap(True)
         self.title.setObjectName("cardTitle")
-        self.title.setMinimumHeight(self.title.fontMetrics().lineSpacing() * 3 + 6)  # three lines, CJK and emoji
+        # three lines, CJK and emoji
+        self.title.setMinimumHeight(self.title.fontMetrics().lineSpacing() * 3 + 6)
         self.title.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         top.addWidget(key)
         top.addWidget(self.title, 1)
@@ -83,16 +89,16 @@ class ProductCard(QFrame):
 class ProductsPanel(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.controller = None
+        self.controller: StudioController | None = None
         self.cards: dict[str, ProductCard] = {}
         lay = QVBoxLayout(self)
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
+        self.scroll_area = QScrollArea(self)  # not `scroll`: that is QWidget.scroll(dx, dy)
+        self.scroll_area.setWidgetResizable(True)
         self.grid_host = QWidget()
         self.grid = QGridLayout(self.grid_host)
         self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.scroll.setWidget(self.grid_host)
-        lay.addWidget(self.scroll, 1)
+        self.scroll_area.setWidget(self.grid_host)
+        lay.addWidget(self.scroll_area, 1)
 
         row = QHBoxLayout()
         self.unpin_btn = QPushButton(tr("Unpin (Esc)"), self)
@@ -129,7 +135,7 @@ class ProductsPanel(QWidget):
         cp.addWidget(self.coupon_hide)
         lay.addLayout(cp)
 
-    def bind(self, controller) -> None:
+    def bind(self, controller: StudioController) -> None:
         self.controller = controller
         for card in self.cards.values():
             card.deleteLater()
@@ -143,15 +149,21 @@ class ProductsPanel(QWidget):
 
     @Slot(str)
     def pin(self, sku: str) -> None:
+        if self.controller is None:
+            return
         self.controller.pin(sku)
         self.refresh_pinned()
 
     def pin_number(self, n: int) -> None:
+        if self.controller is None:
+            return
         if self.controller.pin_index(n) is not None:
             self.refresh_pinned()
 
     @Slot()
     def unpin(self) -> None:
+        if self.controller is None:
+            return
         self.controller.unpin()
         self.refresh_pinned()
 
@@ -172,16 +184,24 @@ class ProductsPanel(QWidget):
     @Slot()
     def start_countdown(self) -> None:
         secs = self.minutes.value() * 60 + self.seconds.value()
+        if self.controller is None:
+            return
         self.controller.set_countdown(secs if secs > 0 else None)
 
     @Slot()
     def clear_countdown(self) -> None:
+        if self.controller is None:
+            return
         self.controller.set_countdown(None)
 
     @Slot()
     def show_coupon(self) -> None:
+        if self.controller is None:
+            return
         self.controller.set_coupon(self.coupon.text())
 
     @Slot()
     def hide_coupon(self) -> None:
+        if self.controller is None:
+            return
         self.controller.set_coupon(None)

@@ -10,6 +10,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGridLayout, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from studio.commerce.money import format_money
+from studio.ui.feed_status import FeedStatusBar
 from studio.ui.i18n import tr
 from studio.ui.products import plain_label
 
@@ -25,13 +26,16 @@ class SalesDock(QWidget):
         super().__init__(parent)
         self.controller = None
         lay = QVBoxLayout(self)
+        self.feed_status = FeedStatusBar(self)  # each feed's state in words, DEMO DATA when simulated
+        lay.addWidget(self.feed_status)
         grid = QGridLayout()
         self.values = {}
         big = QFont(self.font())
         big.setPointSizeF(big.pointSizeF() * 1.9)
         big.setBold(True)
-        for i, (key, title) in enumerate([("gmv", tr("GMV")), ("orders", tr("Orders")), ("units", tr("Units")),
-                                          ("viewers", tr("Viewers"))]):
+        tiles = [("gmv", tr("GMV")), ("orders", tr("Orders")), ("units", tr("Units")),
+                 ("viewers", tr("Viewers"))]
+        for i, (key, title) in enumerate(tiles):
             caption = plain_label(title, self)
             value = plain_label("0", self)
             value.setObjectName(f"sales_{key}")
@@ -48,6 +52,8 @@ class SalesDock(QWidget):
         lay.addWidget(self.table, 1)
 
     def bind(self, controller) -> None:
+        self.feed_status.clear()
+        self.feed_status.set_demo(controller.demo)
         self.controller = controller
 
     def update_sales(self, sales: dict) -> None:
@@ -59,7 +65,8 @@ class SalesDock(QWidget):
         rows.sort(key=lambda p: -p["units"])
         self.table.setRowCount(len(rows))
         for r, p in enumerate(rows):
-            for c, text in enumerate([p["title"] or p["sku"], str(p["orders"]), str(p["units"]), gmv_text(p["gmv"])]):
+            cells = [p["title"] or p["sku"], str(p["orders"]), str(p["units"]), gmv_text(p["gmv"])]
+            for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)  # table items are plain text
                 if c:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -11,6 +11,7 @@ import argparse
 import os
 import tempfile
 import time
+from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,13 +21,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--size", default="1280x720")
     p.add_argument("--seconds", type=float, default=6.0)
     p.add_argument("--window", default="1500x900")
-    p.add_argument("--live", action="store_true", help="go live (recording only) for the LIVE badge and status")
+    p.add_argument("--live", action="store_true",
+                   help="go live (recording only) for the LIVE badge and status")
     a = p.parse_args(argv)
     os.environ.setdefault("STUDIO_HOME", tempfile.mkdtemp(prefix="studio-shot-"))
     from PySide6.QtCore import QEventLoop, QTimer
 
     from studio.app.controller import StudioController
-    from studio.app.settings import AudioSettings, Settings
+    from studio.app.profile.model import AudioSource, Canvas, Commerce, Feed, Layer, Recording, ShowSpec
+    from studio.core.paths import resources_dir
     from studio.ui import i18n
     from studio.ui.app import make_app
     from studio.ui.main_window import MainWindow
@@ -34,10 +37,14 @@ def main(argv: list[str] | None = None) -> int:
     w, h = (int(v) for v in a.size.split("x"))
     app = make_app()
     i18n.install(app, a.lang)
-    settings = Settings(width=w, height=h, language=a.lang, camera="testsrc", feeds=["demo:rate=4,seed=3"],
-                        audio=[AudioSettings(source="tone", gain=0.6)], first_run_done=True)
-    controller = StudioController(settings).start()
-    window = MainWindow(settings, controller)
+    rec = tempfile.mkdtemp(prefix="studio-shot-rec-")
+    spec = ShowSpec(language=a.lang, canvas=Canvas(w, h),
+                    layers=(Layer(kind="video", name="Camera", source="testsrc"),),
+                    audio=(AudioSource("tone", gain=0.6),), recording=Recording(enabled=True, folder=rec),
+                    commerce=Commerce(catalog=str(resources_dir() / "catalog" / "demo.json")),
+                    feeds=(Feed(kind="demo", options=(("rate", "4"), ("seed", "3"))),))
+    controller = StudioController(spec).start()
+    window = MainWindow(spec, controller, profile_path=Path(os.environ["STUDIO_HOME"]) / "profile.toml")
     ww, wh = (int(v) for v in a.window.split("x"))
     window.resize(ww, wh)
     window.show()
@@ -46,7 +53,6 @@ def main(argv: list[str] | None = None) -> int:
     controller.set_coupon("SAVE10 · 满100减10" if a.lang == "zh_CN" else "SAVE10 — 10% off today")
     controller.set_countdown(300)
     if a.live:
-        settings.recordings_dir = tempfile.mkdtemp(prefix="studio-shot-rec-")
         controller.go_live()
         window.live_started(True, "")
     end = time.monotonic() + a.seconds
@@ -58,10 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     window.grab().save(a.out)
     window.unbind()
     controller.shutdown()
-    if a.live:
-        import shutil
+    import shutil
 
-        shutil.rmtree(settings.recordings_dir, ignore_errors=True)
+    shutil.rmtree(rec, ignore_errors=True)
     print(a.out)
     return 0
 

@@ -1,11 +1,16 @@
 """Settings: destinations (platform presets, stream keys in the OS keyring, shown masked), devices
-(cameras by name via Qt Multimedia, microphones, canvas size and orientation, encoder, bitrate) and
-general options (language, recording). `applied(rebuild)` tells the window whether the show must be
-rebuilt (canvas, devices or encoder changed)."""
+(cameras by name via Qt Multimedia, microphones, canvas size and orientation, encoder, bitrate),
+feeds (real chat and orders: a form generated from each connector's declared options) and general
+options (language, recording, catalog). The dialog edits a copy of the show model and emits
+`applied(spec, rebuild)`: the new `ShowSpec`, and whether the show must be rebuilt from it."""
 
 from __future__ import annotations
 
+import re
 import threading
+import uuid
+from dataclasses import dataclass, replace
+from fractions import Fraction
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
@@ -26,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.app.presets import load_presets, preset_by_id, stream_url
-from studio.app.settings import Destination, Settings
+from studio.app.profile.model import Canvas, Destination, Encoding, Layer, Recording, ShowSpec
 from studio.core.log import get_logger
 from studio.core.secrets import get_secret, mask_url, set_secret
 from studio.ui.i18n import LANGUAGES, tr
@@ -57,7 +62,7 @@ def camera_choices() -> list[tuple[str, str]]:
 def microphone_choices() -> list[tuple[str, str]]:
     out = [(tr("Automatic (default microphone)"), "auto"), (tr("Test tone"), "tone"), (tr("None"), "none")]
     try:
-        from studio.media.sources.registry import list_microphones
+        from studio.media.sources.specs import list_microphones
 
         for m in list_microphones():
             out.append((m.label, f"mic:{m.name}"))
@@ -68,7 +73,7 @@ def microphone_choices() -> list[tuple[str, str]]:
 
 def _probe() -> None:
     """Worker: which encoders really encode here; the answer goes to the relay (never to a dialog)."""
-    from studio.media.encoders import probe_encoders
+    from studio.media.encoder_options import probe_encoders
 
     with _probing:
         try:
@@ -82,13 +87,48 @@ def _probe() -> None:
     relay().encoders_found.emit(text)
 
 
-def key_status(d: Destination) -> str:
-    try:
-        key = get_secret(d.key_name)
-    except Exception:  # noqa: BLE001
-        key = None
+_REF = re.compile(r"^(?P<server>.*?)/?(?P<ref>\$\{(?:keyring:)?[A-Za-z_][A-Za-z0-9_.:-]*\})$")
+
+
+@dataclass
+class DestinationRow:
+    """A destination as the form edits it: the server and where its key is (a reference)."""
+
+    name: str
+    preset: str
+    server: str
+    key_ref: str = ""   # ${keyring:NAME} or ${ENV}; empty: the server URL holds the whole address
+    enabled: bool = True
+
+    @classmethod
+    def of(cls, d: Destination) -> DestinationRow:
+        m = _REF.match(d.url)
+        if m:
+            return cls(d.name, d.preset, m.group("server"), m.group("ref"), d.enabled)
+        return cls(d.name, d.preset, d.url, "", d.enabled)
+
+    def destination(self) -> Destination:
+        url = stream_url(self.server, self.key_ref) if self.key_ref and self.server else self.server
+        return Destination(self.name, self.preset, url, self.enabled)
+
+    @property
+    def keyring_name(self) -> str:
+        m = re.fullmatch(r"\$\{keyring:(.+)\}", self.key_ref)
+        return m.group(1) if m else f"destination:{uuid.uuid4().hex[:12]}"
+
+
+def key_status(d: DestinationRow) -> str:
     if not d.server:
         return tr("No server URL yet")
+    if not d.key_ref:
+        return mask_url(d.server)
+    m = re.fullmatch(r"\$\{keyring:(.+)\}", d.key_ref)
+    try:
+        key = get_secret(m.group(1)) if m else None
+    except Exception:  # noqa: BLE001
+        key = None
+    if m is None:
+        return tr("Key from the environment variable %1").replace("%1", d.key_ref.strip("${}"))
     return mask_url(stream_url(d.server, key)) if key else tr("No stream key stored")
 
 
@@ -97,21 +137,26 @@ _probing = threading.Lock()
 
 
 class SettingsDialog(QDialog):
-    applied = Signal(bool)
+    applied = Signal(object, bool)
 
-    def __init__(self, settings: Settings, parent=None) -> None:
+    def __init__(self, spec: ShowSpec, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("Settings"))
-        self.settings = settings
+        self.spec = spec
         self.presets = load_presets()
-        self.destinations = [Destination(**vars(d)) for d in settings.destinations]
+        self.destinations = [DestinationRow.of(d) for d in spec.destinations]
         lay = QVBoxLayout(self)
         self.tabs = QTabWidget(self)
         lay.addWidget(self.tabs)
         self.tabs.addTab(self._destinations_tab(), tr("Destinations"))
         self.tabs.addTab(self._devices_tab(), tr("Devices"))
+        from studio.ui.feeds_page import FeedsPage
+
+        self.feeds_page = FeedsPage(spec.feeds, self)
+        self.tabs.addTab(self.feeds_page, tr("Feeds"))
         self.tabs.addTab(self._general_tab(), tr("General"))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        ok_cancel = QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        buttons = QDialogButtonBox(ok_cancel, self)
         buttons.accepted.connect(self.accept_settings)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)
@@ -203,14 +248,17 @@ class SettingsDialog(QDialog):
             rec = [f"{p.resolution[0]}x{p.resolution[1]}" if p.resolution else tr("resolution unknown"),
                    f"{p.fps} fps" if p.fps else tr("fps unknown"),
                    f"{p.bitrate_kbps} kbps" if p.bitrate_kbps else tr("bitrate unknown"),
-                   tr("keyframe %1 s").replace("%1", str(p.keyint_s)) if p.keyint_s else tr("keyframe interval unknown")]
+                   tr("keyframe %1 s").replace("%1", str(p.keyint_s)) if p.keyint_s
+                   else tr("keyframe interval unknown")]
             info.append(tr("Recommended: ") + ", ".join(rec))
         self.d_info.setText("\n".join(info))
 
     @Slot()
     def add_destination(self) -> None:
         p = preset_by_id(self.presets, self.add_preset.currentData())
-        d = Destination(name=p.name, preset=p.id, server=p.servers[0].url if p.servers else "")
+        if p is None:
+            return
+        d = DestinationRow(name=p.name, preset=p.id, server=p.servers[0].url if p.servers else "")
         self.destinations.append(d)
         self.dest_list.addItem(d.name)
         self.dest_list.setCurrentRow(len(self.destinations) - 1)
@@ -230,14 +278,16 @@ class SettingsDialog(QDialog):
         if not (0 <= row < len(self.destinations)) or not key:
             return True
         d = self.destinations[row]
+        name = d.keyring_name
         try:
-            set_secret(d.key_name, key)
+            set_secret(name, key)
         except Exception:  # noqa: BLE001 - keyring has many backend errors; one sentence for the host
             box = QMessageBox(QMessageBox.Icon.Warning, tr("Stream key"), tr(NO_KEYRING), parent=self)
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.show()
             self.keyring_box = box
             return False
+        d.key_ref = f"${{keyring:{name}}}"
         self.d_key.clear()
         self._store_current()
         self.d_url.setText(key_status(d))
@@ -250,31 +300,32 @@ class SettingsDialog(QDialog):
         self.camera = QComboBox(w)
         for label, spec in camera_choices():
             self.camera.addItem(label, spec)
-        self._select(self.camera, self.settings.camera)
+        self._select(self.camera, self._camera_source())
         self.mic = QComboBox(w)
         for label, spec in microphone_choices():
             self.mic.addItem(label, spec)
-        self._select(self.mic, self.settings.audio[0].source if self.settings.audio else "auto")
+        self._select(self.mic, self.spec.audio[0].source if self.spec.audio else "auto")
         self.canvas = QComboBox(w)
         for cw, ch in SIZES:
-            self.canvas.addItem(f"{cw}×{ch} " + (tr("landscape 16:9") if cw > ch else tr("vertical 9:16")), f"{cw}x{ch}")
-        if self.settings.size not in SIZES:
-            self.canvas.addItem(f"{self.settings.width}×{self.settings.height}",
-                                f"{self.settings.width}x{self.settings.height}")
-        self._select(self.canvas, f"{self.settings.width}x{self.settings.height}")
+            shape = tr("landscape 16:9") if cw > ch else tr("vertical 9:16")
+            self.canvas.addItem(f"{cw}×{ch} " + shape, f"{cw}x{ch}")
+        cv = self.spec.canvas
+        if cv.size not in SIZES:
+            self.canvas.addItem(f"{cv.width}×{cv.height}", f"{cv.width}x{cv.height}")
+        self._select(self.canvas, f"{cv.width}x{cv.height}")
         self.fps = QSpinBox(w)
         self.fps.setRange(10, 60)
-        self.fps.setValue(self.settings.fps)
+        self.fps.setValue(round(float(cv.fps)))
         self.encoder = QComboBox(w)
         for name in ("auto", "libx264", "h264_nvenc", "h264_qsv", "h264_amf", "h264_videotoolbox", "h264_mf"):
             self.encoder.addItem(name, name)
-        self._select(self.encoder, self.settings.encoder)
+        self._select(self.encoder, self.spec.encoding.encoder)
         self.hardware = plain_label(tr("Looking for hardware encoders…"), w)
         self.bitrate = QSpinBox(w)
         self.bitrate.setRange(300, 50000)
         self.bitrate.setSingleStep(250)
         self.bitrate.setSuffix(" kbps")
-        self.bitrate.setValue(self.settings.bitrate_kbps)
+        self.bitrate.setValue(self.spec.encoding.bitrate_kbps)
         form.addRow(tr("Camera"), self.camera)
         form.addRow(tr("Microphone"), self.mic)
         form.addRow(tr("Canvas"), self.canvas)
@@ -295,13 +346,13 @@ class SettingsDialog(QDialog):
         self.language = QComboBox(w)
         for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
-        self._select(self.language, self.settings.language)
+        self._select(self.language, self.spec.language)
         self.record = QCheckBox(tr("Record every show (Matroska, crash-safe)"), w)
-        self.record.setChecked(self.settings.record)
-        self.recordings = QLineEdit(self.settings.recordings_dir, w)
+        self.record.setChecked(self.spec.recording.enabled)
+        self.recordings = QLineEdit(self.spec.recording.folder, w)
         self.recordings.setPlaceholderText(tr("Default: the studio's data folder"))
-        self.catalog = QLineEdit(self.settings.catalog, w)
-        self.catalog.setPlaceholderText(tr("Default: the demo catalog"))
+        self.catalog = QLineEdit(self.spec.commerce.catalog, w)
+        self.catalog.setPlaceholderText(tr("No catalog: no products on screen"))
         form.addRow(tr("Language (after restart)"), self.language)
         form.addRow("", self.record)
         form.addRow(tr("Recordings folder"), self.recordings)
@@ -314,30 +365,71 @@ class SettingsDialog(QDialog):
         if i >= 0:
             combo.setCurrentIndex(i)
 
+    def _camera_source(self) -> str:
+        video = [layer for layer in self.spec.layers if layer.kind == "video"]
+        return video[0].source if video else "camera"
+
     # -- apply ---------------------------------------------------------------------------------------
     @Slot()
     def accept_settings(self) -> None:
         if self.d_key.text().strip() and not self.save_key():
             return
+        problems = self.feeds_page.apply_secrets()
+        if problems:
+            self.tabs.setCurrentWidget(self.feeds_page)
+            box = QMessageBox(QMessageBox.Icon.Warning, tr("Feeds"), "\n".join(problems), parent=self)
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.show()
+            self.feeds_box = box
+            return
         self._store_current()
-        s = self.settings
-        before = (s.camera, s.audio[0].source if s.audio else "", s.size, s.fps, s.encoder, s.catalog)
-        s.destinations = self.destinations
-        s.camera = self.camera.currentData()
-        if s.audio:
-            s.audio[0].source = self.mic.currentData()
-        s.width, s.height = (int(v) for v in self.canvas.currentData().split("x"))
-        if s.layers and s.layers[0].width is None or s.layers:
-            s.layers[0].source = s.camera
-        s.fps = self.fps.value()
-        s.encoder = self.encoder.currentData()
-        s.bitrate_kbps = self.bitrate.value()
-        s.language = self.language.currentData()
-        s.record = self.record.isChecked()
-        s.recordings_dir = self.recordings.text().strip()
-        s.catalog = self.catalog.text().strip()
-        after = (s.camera, s.audio[0].source if s.audio else "", s.size, s.fps, s.encoder, s.catalog)
-        if before[2] != after[2]:
-            s.layers = []  # a new canvas: the camera fills it again
-        self.applied.emit(before != after)
+        spec = self.new_spec()
+        old = self.spec
+        rebuild = (spec.canvas != old.canvas or spec.layers != old.layers or spec.audio != old.audio
+                   or spec.encoding.encoder != old.encoding.encoder
+                   or spec.commerce.catalog != old.commerce.catalog
+                   or spec.feeds != old.feeds)
+        self.spec = spec
+        self.applied.emit(spec, rebuild)
         self.accept()
+
+    def new_spec(self) -> ShowSpec:
+        """The show as the form now describes it."""
+        old = self.spec
+        w, h = (int(v) for v in self.canvas.currentData().split("x"))
+        keep = round(float(old.canvas.fps)) == self.fps.value()  # 29.97 stays 30000/1001 unless changed
+        canvas = Canvas(w, h, old.canvas.fps if keep else Fraction(self.fps.value()))
+        layers = list(old.layers)
+        camera = self.camera.currentData()
+        first_video = next((i for i, layer in enumerate(layers) if layer.kind == "video"), None)
+        if first_video is None:
+            layers.insert(0, Layer(kind="video", name="Camera", source=camera))
+        elif layers[first_video].source != camera:
+            layers[first_video] = replace(layers[first_video], source=camera)
+        if canvas.size != old.canvas.size:
+            layers = [scale_layer(layer, old.canvas.size, canvas.size) for layer in layers]
+        audio = list(old.audio)
+        mic = self.mic.currentData()
+        if audio:
+            audio[0] = replace(audio[0], source=mic)
+        else:
+            from studio.app.profile.model import AudioSource
+
+            audio = [AudioSource(mic)]
+        return replace(
+            old, language=self.language.currentData(), canvas=canvas, layers=tuple(layers),
+            audio=tuple(audio),
+            destinations=tuple(d.destination() for d in self.destinations),
+            recording=Recording(self.record.isChecked(), old.recording.path, self.recordings.text().strip()),
+            encoding=Encoding(self.encoder.currentData(), self.bitrate.value()),
+            commerce=replace(old.commerce, catalog=self.catalog.text().strip()),
+            feeds=self.feeds_page.feeds())
+
+
+def scale_layer(layer: Layer, old: tuple[int, int], new: tuple[int, int]) -> Layer:
+    """A layer kept in the same place and proportion on a canvas of another size (full-canvas layers
+    stay full-canvas): a new canvas never drops the host's layout."""
+    sx, sy = new[0] / old[0], new[1] / old[1]
+    return replace(layer, x=round(layer.x * sx), y=round(layer.y * sy),
+                   width=round(layer.width * sx) if layer.width else None,
+                   height=round(layer.height * sy) if layer.height else None)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from studio.app.controller import auto_configure
+from studio.app.controller import Proposal, auto_configure
 from studio.ui.i18n import tr
 from studio.ui.products import plain_label
 from studio.ui.relay import relay
@@ -27,21 +27,22 @@ from studio.ui.settings_dialog import camera_choices, microphone_choices
 def _measure(token, fps: int, vertical: bool) -> None:
     """Worker: measure and propose; results go to the relay, which outlives the wizard."""
     r = relay()
+    result: Proposal | Exception
     try:
-        proposal = auto_configure(fps, vertical, progress=lambda what: r.progress.emit(token, what))
+        result = auto_configure(fps, vertical, progress=lambda what: r.progress.emit(token, what))
     except Exception as e:  # noqa: BLE001 - shown to the host as one sentence
-        proposal = e
-    r.measured.emit(token, proposal)
+        result = e
+    r.measured.emit(token, result)
 
 
 class AutoConfigWizard(QWizard):
-    applied = Signal(bool)
+    applied = Signal(object, bool)
 
-    def __init__(self, settings, parent=None) -> None:
+    def __init__(self, spec, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("Anchor Studio — first-run setup"))
         self.setModal(False)
-        self.settings = settings
+        self.spec = spec
         self.proposal = None
 
         devices = QWizardPage()
@@ -54,7 +55,7 @@ class AutoConfigWizard(QWizard):
         for label, spec in microphone_choices():
             self.mic.addItem(label, spec)
         self.vertical = QCheckBox(tr("Vertical video (9:16) for phone-first platforms"), devices)
-        self.vertical.setChecked(settings.vertical)
+        self.vertical.setChecked(self.spec.canvas.vertical)
         form.addRow(tr("Camera"), self.camera)
         form.addRow(tr("Microphone"), self.mic)
         form.addRow("", self.vertical)
@@ -76,9 +77,9 @@ class AutoConfigWizard(QWizard):
         result = QWizardPage()
         result.setTitle(tr("Proposed settings"))
         rl = QVBoxLayout(result)
-        self.result = plain_label("", result)
-        self.result.setWordWrap(True)
-        rl.addWidget(self.result)
+        self.result_label = plain_label("", result)
+        self.result_label.setWordWrap(True)
+        rl.addWidget(self.result_label)
         self.addPage(result)
 
         self.currentIdChanged.connect(self.page_changed)
@@ -93,7 +94,7 @@ class AutoConfigWizard(QWizard):
             self.bar.show()
             self.button(QWizard.WizardButton.NextButton).setEnabled(False)
             vertical = self.vertical.isChecked()
-            threading.Thread(target=_measure, args=(self.token, self.settings.fps, vertical),
+            threading.Thread(target=_measure, args=(self.token, round(float(self.spec.canvas.fps)), vertical),
                              name="studio: auto-config", daemon=True).start()
 
     @Slot(object, str)
@@ -119,23 +120,32 @@ class AutoConfigWizard(QWizard):
         hw = ", ".join(proposal.hardware) or tr("none")
         self.status.setText(tr("Done. libx264 here: %1. Hardware encoders: %2.").replace("%1", timings)
                             .replace("%2", hw))
-        self.result.setText(tr("Canvas %1×%2 at %3 fps, %4 kbps, encoder %5. Press Finish to use these settings.")
+        self.result_label.setText(tr("Canvas %1×%2 at %3 fps, %4 kbps, encoder %5. "
+                               "Press Finish to use these settings.")
                             .replace("%1", str(proposal.width)).replace("%2", str(proposal.height))
                             .replace("%3", str(proposal.fps)).replace("%4", str(proposal.bitrate_kbps))
                             .replace("%5", proposal.encoder))
         self.next()
 
     def accept(self) -> None:
-        s, p = self.settings, self.proposal
+        p = self.proposal
         if p is not None:
-            changed_size = (s.width, s.height) != (p.width, p.height)
-            s.width, s.height, s.fps, s.bitrate_kbps = p.width, p.height, p.fps, p.bitrate_kbps
-            s.encoder = "auto"
-            s.camera = self.camera.currentData()
-            if s.audio:
-                s.audio[0].source = self.mic.currentData()
-            if changed_size or s.layers:
-                s.layers = []
-            s.first_run_done = True
-            self.applied.emit(True)
+            from dataclasses import replace
+            from fractions import Fraction
+
+            from studio.app.profile.model import Canvas, Encoding
+            from studio.ui.settings_dialog import scale_layer
+
+            s = self.spec
+            canvas = Canvas(p.width, p.height, Fraction(p.fps))
+            layers = [scale_layer(layer, s.canvas.size, canvas.size) for layer in s.layers]
+            first = next((i for i, layer in enumerate(layers) if layer.kind == "video"), None)
+            if first is not None:
+                layers[first] = replace(layers[first], source=self.camera.currentData())
+            audio = list(s.audio)
+            if audio:
+                audio[0] = replace(audio[0], source=self.mic.currentData())
+            self.spec = replace(s, canvas=canvas, layers=tuple(layers), audio=tuple(audio),
+                                encoding=Encoding("auto", p.bitrate_kbps))
+            self.applied.emit(self.spec, True)
         super().accept()

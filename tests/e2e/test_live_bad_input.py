@@ -18,7 +18,8 @@ def not_an_image(tmp_path):
 @pytest.fixture
 def bad_scene(tmp_path):
     p = tmp_path / "station.toml"
-    p.write_text('[canvas]\nwidth = 1280\nheight = 720\n\n[[layer]]\nkind = "video"\nsource = "testsrc"\nx = "20"\n')
+    p.write_text('[canvas]\nwidth = 1280\nheight = 720\n\n'
+                 '[[layer]]\nkind = "video"\nsource = "testsrc"\nx = "20"\n')
     return p
 
 
@@ -33,7 +34,8 @@ CASES = {
     "nothing to do": ([], "nothing to do"),
     "bitrate out of range": (["--bitrate", "5"], "out of range"),
     "unknown encoder": (["--encoder", "h265_magic"], "unknown encoder"),
-    "missing stream-key variable": (["--out", "rtmp://host/app/${STUDIO_E2E_MISSING_KEY}"], "STUDIO_E2E_MISSING_KEY"),
+    "missing stream-key variable": (["--out", "rtmp://host/app/${STUDIO_E2E_MISSING_KEY}"],
+                                    "STUDIO_E2E_MISSING_KEY"),
 }
 
 
@@ -56,8 +58,10 @@ def test_an_image_that_is_not_an_image(not_an_image, tmp_path):
     assert res.returncode == 2 and "is not an image" in res.stderr and "Traceback" not in res.stderr
 
 
-def test_a_scene_file_with_an_error_names_the_layer_and_field(bad_scene, tmp_path):
-    res = run_studio("live", "--scene", str(bad_scene), "--record", str(tmp_path / "x.mkv"), "--duration", "1",
-                     timeout=60)
-    assert res.returncode == 2, res.stderr
-    assert "layer 1" in res.stderr and "'x' must be an integer" in res.stderr and "Traceback" not in res.stderr
+def test_a_scene_file_with_a_bad_value_names_file_line_and_field_and_the_show_goes_on(bad_scene, tmp_path):
+    out = tmp_path / "x.mkv"
+    res = run_studio("live", "--scene", str(bad_scene), "--record", str(out), "--duration", "1", timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert (f"studio: {bad_scene}:8: 'x' in [[layer]] 1 must be a whole number, not '20' — write e.g. x = 0"
+            in res.stderr.splitlines())
+    assert "Traceback" not in res.stderr and out.stat().st_size > 0

@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 NASTY_TEXT = st.sampled_from([
-    "", " ", "<b>bold</b>", "<img src=x onerror=alert(1)>", "\u202eevil\u202c", "a\u200db", "\x00\x01\x1b[31m",
+    "", " ", "<b>bold</b>", "<img src=x onerror=alert(1)>", "\u202eevil\u202c", "a\u200db",
+    "\x00\x01\x1b[31m",
     "👨‍👩‍👧‍👦", "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f", "e\u0301" + "\u0301" * 50,
     "NaN", "Infinity", "-1", "1e999999", "9" * 5000, "²", "１２３", "2030-01-01T10:00:00+08:00", "0000-01-01",
     "9999-12-31T23:59:59Z", "\ud800", "line\nbreak", "x" * 3000, "\ufeff", "1,299.00", "USD", "cny",

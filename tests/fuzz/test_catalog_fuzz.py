@@ -85,7 +85,8 @@ def test_shopify_csv_rows_of_any_content(rows):
 
 
 @FUZZ
-@given(st.binary(max_size=300), st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00"]))
+@given(st.binary(max_size=300),
+       st.sampled_from([b"", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff\xfe\x00\x00"]))
 def test_any_bytes_decode_or_say_why(data, bom):
     try:
         decode_catalog(bom + data, "f.csv")
@@ -97,9 +98,11 @@ def test_hostile_files_are_rejected_with_their_line(tmp_path):
     cases = {
         "deep.json": "[" * 100_000 + "]" * 100_000,
         "stock.json": json.dumps([{"sku": "A", "title": "t", "price": "1", "stock": "9" * 5000}, GOOD]),
-        "pos.csv": _csv(SHOPIFY_HEADER, [["h", "T", "", "", "", "", "S1", "1", "", "", "x.jpg", "²", ""],
-                                         ["h", "", "", "", "", "", "S2", "2", "", "", "y.jpg", "9" * 5000, ""]]),
-        "types.json": json.dumps({"products": [{"sku": "A", "title": "t", "price": "1", "tags": {"a": 1}}, GOOD]}),
+        "pos.csv": _csv(SHOPIFY_HEADER,
+                        [["h", "T", "", "", "", "", "S1", "1", "", "", "x.jpg", "²", ""],
+                         ["h", "", "", "", "", "", "S2", "2", "", "", "y.jpg", "9" * 5000, ""]]),
+        "types.json": json.dumps({"products": [{"sku": "A", "title": "t", "price": "1", "tags": {"a": 1}},
+                                               GOOD]}),
     }
     for name, text in cases.items():
         (tmp_path / name).write_text(text)

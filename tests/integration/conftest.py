@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pytest
 
-
 DAEMON_ARGS = ["pulseaudio", "-D", "-n", "--exit-idle-time=-1", "--use-pid-file=yes",
                "--load=module-native-protocol-unix auth-anonymous=1",
                "--load=module-null-sink sink_name=virt"]

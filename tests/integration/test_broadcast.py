@@ -39,13 +39,15 @@ def read_recording(path):
     return vts, ats, rate, v.codec_context.name
 
 
-def test_live_pushes_h264_and_aac_with_the_overlay_in_place_and_records_the_same(rtmp_server, tmp_path, green_card):
+def test_live_pushes_h264_and_aac_with_the_overlay_in_place_and_records_the_same(rtmp_server, tmp_path,
+                                                                                  green_card):
     url = rtmp_server.url("key-landscape-4f1a")
     rec = tmp_path / "show.mkv"
     stats = tmp_path / "stats.jsonl"
     puller = Puller(url, 4.0, open_timeout=20).start()  # retries until the studio publishes
     res = run_studio("live", "--duration", "9", "--out", url, "--record", str(rec), "--stats", str(stats),
-                     "--image", f"{green_card}@{CARD_XY[0]},{CARD_XY[1]}", "--video", "testsrc", "--audio", "tone")
+                     "--image", f"{green_card}@{CARD_XY[0]},{CARD_XY[1]}", "--video", "testsrc",
+                     "--audio", "tone")
     assert res.returncode == 0, res.stderr
     pulled = puller.join()
     assert pulled.error is None, pulled.error

@@ -9,6 +9,8 @@ prints them as the figures table.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from studio.app.bench.faults import run_scenario
@@ -16,11 +18,12 @@ from studio.media.outputs.policy import ReconnectPolicy, reconnect_delay
 
 pytestmark = pytest.mark.slow
 
-RESUME_BUDGET = 5.0  # seconds after the network/server is back (design target 2 s; margin for a loaded CI box)
+RESUME_BUDGET = 5.0  # seconds after the network/server is back (design target 2 s; room for a loaded CI box)
 
 
 def assert_no_recording_gap(r):
-    assert r.recording_gap_s == 0.0, f"{r.scenario}: the recording has a gap of {r.recording_gap_s} s ({r.notes})"
+    assert r.recording_gap_s == 0.0, \
+        f"{r.scenario}: the recording has a gap of {r.recording_gap_s} s ({r.notes})"
     assert r.recorded_frames > 100
 
 
@@ -74,7 +77,7 @@ def test_a_refused_stream_key_says_so_and_backs_off(tmp_path):
     # No retry storm: failures at ~0, ~10, ~25 s (10 s then 15 s, ±10 % jitter), never closer than 8 s.
     # (A third failure may land just inside the ~26 s observed, so up to 4 attempts are counted.)
     fails = [t for t, state, msg in r.states if state == "reconnecting" and "retrying in" in msg]
-    assert all(b - a >= 8.0 for a, b in zip(fails, fails[1:])), fails
+    assert all(b - a >= 8.0 for a, b in itertools.pairwise(fails)), fails
     assert int(attempts) <= 4, r.states
     assert_no_recording_gap(r)  # the recording is untouched by the refused destination
 

@@ -28,7 +28,7 @@ import pytest
 from studio.media.audio.base import ToneInput
 from studio.media.audio.mic import MicInput
 from studio.media.compositor import VideoLayer, slate_label
-from studio.media.pipeline import Show, ShowConfig
+from studio.media.show import Show, ShowConfig
 from studio.media.sources.base import SourceState, WatchdogPolicy
 from studio.media.sources.camera import CameraSource
 from studio.media.sources.media_file import URLSource
@@ -62,10 +62,10 @@ class Recorded:
     audio: list[np.ndarray]          # per decoded frame, mono (left channel)
 
     def kinds_between(self, t0: float, t1: float) -> list[str]:
-        return [k for k, t in zip(self.kinds, self.video_wall) if t0 <= t <= t1]
+        return [k for k, t in zip(self.kinds, self.video_wall, strict=True) if t0 <= t <= t1]
 
     def audio_between(self, t0: float, t1: float) -> np.ndarray:
-        parts = [a for a, t in zip(self.audio, self.audio_wall) if t0 <= t <= t1]
+        parts = [a for a, t in zip(self.audio, self.audio_wall, strict=True) if t0 <= t <= t1]
         return np.concatenate(parts) if parts else np.zeros(0, np.float32)
 
 
@@ -157,8 +157,8 @@ def stop_show(show: Show) -> tuple[float, int]:
 class FakeDevice:
     """The camera as plugged in, shared by every capture the factory makes.
     mode: 'ok' (a new picture each 1/30 s), 'dead' (read returns False), 'frozen' (the last picture
-    forever, reopened or not), 'absent' (does not open). `stick()` makes the reads of the captures open now block for
-    good, like a driver that never returns, and unplugs the device."""
+    forever, reopened or not), 'absent' (does not open). `stick()` makes the reads of the captures open
+    now block for good, like a driver that never returns, and unplugs the device."""
 
     def __init__(self) -> None:
         self.mode = "ok"

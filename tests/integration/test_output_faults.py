@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import socket
 import threading
 import time
@@ -10,13 +11,13 @@ from pathlib import Path
 import av
 import pytest
 
+from studio.app.bench.nginx import RtmpServer, free_port
 from studio.core.events import StreamStateChanged
 from studio.media.audio.base import ToneInput
 from studio.media.compositor import VideoLayer
-from studio.media.pipeline import Show, ShowConfig
+from studio.media.show import Show, ShowConfig
 from studio.media.sources.testsrc import TestPatternSource
 from tests.support.pull import pull, wait_for
-from studio.app.bench.nginx import RtmpServer, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -60,7 +61,8 @@ def recorded_video_times(path: Path) -> list[float]:
 def test_a_silent_destination_freezes_nothing(rtmp_server, tmp_path):
     silent = SilentServer()
     rec = tmp_path / "rec.mkv"
-    show = make_show([f"rtmp://127.0.0.1:{silent.port}/live/key", rtmp_server.url("key-beside-silent-8e5f")], rec)
+    destinations = [f"rtmp://127.0.0.1:{silent.port}/live/key", rtmp_server.url("key-beside-silent-8e5f")]
+    show = make_show(destinations, rec)
     states: list[StreamStateChanged] = []
     show.bus.subscribe(StreamStateChanged, states.append)
     try:
@@ -114,7 +116,7 @@ def test_stream_resumes_after_the_server_restarts_and_the_recording_has_no_gap(t
     assert out.stats.reconnects >= 1
     assert resumed_after < 5.0
     times = recorded_video_times(rec)
-    gaps = [b - a for a, b in zip(times, times[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert max(gaps) < 0.05, f"the recording has a gap of {max(gaps):.2f} s"
 
 
@@ -125,7 +127,8 @@ def test_a_refused_stream_key_says_so_and_a_right_key_goes_live(tmp_path):
         show.start()
         wrong, right = show.outputs
         assert wait_for(lambda: right.state == "live", 10)
-        assert wait_for(lambda: wrong.state == "reconnecting" and "stream key" in wrong.message, 10), wrong.message
+        assert wait_for(lambda: wrong.state == "reconnecting" and "stream key" in wrong.message, 10), \
+            wrong.message
         assert "key-wrong-a071" not in wrong.message
         # backoff, not a retry storm: at most a couple of attempts in 4 s
         time.sleep(4)

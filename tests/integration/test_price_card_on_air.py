@@ -41,8 +41,9 @@ def test_the_price_card_is_on_air_where_the_layout_says_with_clean_edges(rtmp_se
 
     key = f"key-card-{w}x{h}-e5b6"
     puller = Puller(rtmp_server.url(key), 3.0, open_timeout=20).start()
-    res = run_studio("live", "--video", f"image:{background}", "--size", f"{w}x{h}", "--catalog", str(catalog),
-                     "--pin", SKU, "--feed", "none", "--bitrate", "6000", "--out", rtmp_server.url(key),
+    res = run_studio("live", "--video", f"image:{background}", "--size", f"{w}x{h}",
+                     "--catalog", str(catalog), "--pin", SKU, "--feed", "none", "--bitrate", "6000",
+                     "--out", rtmp_server.url(key),
                      "--duration", "8", "--quiet")
     assert res.returncode == 0, res.stderr
     pulled = puller.join()

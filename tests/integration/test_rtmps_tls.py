@@ -6,6 +6,7 @@ self-signed certificate made by openssl for 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import subprocess
@@ -15,7 +16,7 @@ import pytest
 
 from studio.media.audio.base import ToneInput
 from studio.media.compositor import VideoLayer
-from studio.media.pipeline import Show, ShowConfig
+from studio.media.show import Show, ShowConfig
 from studio.media.sources.testsrc import TestPatternSource
 from tests.support.pull import pull, wait_for
 
@@ -74,10 +75,8 @@ class TlsFront:
         except OSError:
             pass
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 b.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def close(self):
         self.sock.close()
@@ -102,7 +101,8 @@ def test_an_untrusted_certificate_gets_no_stream(fresh_rtmp_server, certificate,
         assert out.state == "reconnecting"
         assert "not valid" in out.message
         assert front.handshakes_failed >= 1
-        assert pull(rtmp_server.url("key-untrusted-c293"), 0.2, open_timeout=1.0).error is not None, "the stream got through"
+        pulled = pull(rtmp_server.url("key-untrusted-c293"), 0.2, open_timeout=1.0)
+        assert pulled.error is not None, "the stream got through"
     finally:
         show.stop()
         front.close()

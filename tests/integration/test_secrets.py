@@ -100,15 +100,17 @@ def test_a_run_that_prints_or_writes_a_key_fails_and_a_clean_run_passes():
             (folder / f"test_{name}.py").write_text(body)
             (folder / "pytest.ini").write_text("[pytest]\n")
             results[name] = subprocess.run(
-                [sys.executable, "-m", "pytest", "-q", "-p", "tests.support.secret_scan", "-p", "no:cacheprovider",
-                 "-c", str(folder / "pytest.ini"), "--rootdir", str(folder), "--basetemp", str(folder / "tmp"),
+                [sys.executable, "-m", "pytest", "-q", "-p", "tests.support.secret_scan",
+                 "-p", "no:cacheprovider", "-c", str(folder / "pytest.ini"), "--rootdir", str(folder),
+                 "--basetemp", str(folder / "tmp"),
                  str(folder / f"test_{name}.py")],
                 cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
                 env={**os.environ, "PYTHONPATH": str(ROOT)})
     leaky, ok = results["leaky"], results["clean"]
     assert leaky.returncode == 1, leaky.stdout[-2000:]
     assert "SECRET LEAK" in leaky.stdout
-    assert "TEST_STREAM_KEY in " in leaky.stdout and "test_prints_the_key (Captured stdout call)" in leaky.stdout
+    assert "TEST_STREAM_KEY in " in leaky.stdout
+    assert "test_prints_the_key (Captured stdout call)" in leaky.stdout
     assert "stats.jsonl" in leaky.stdout
     assert_no_secret(leaky.stdout + leaky.stderr, "the scanner's own report")
     assert ok.returncode == 0, ok.stdout[-2000:]
@@ -189,7 +191,8 @@ def test_crash_reports_in_main_and_worker_threads_are_masked():
 def test_log_records_are_masked_for_every_handler_not_only_the_console(caplog):
     register_secret(TEST_OAUTH_TOKEN)
     caplog.set_level(logging.DEBUG)
-    logging.getLogger("thirdparty.lib").debug("GET https://api.example.com/x?access_token=%s", TEST_OAUTH_TOKEN)
+    logging.getLogger("thirdparty.lib").debug("GET https://api.example.com/x?access_token=%s",
+                                              TEST_OAUTH_TOKEN)
     logging.getLogger("studio.test").warning("token %s in a message", TEST_OAUTH_TOKEN)
     try:
         raise ValueError(f"bad token {TEST_OAUTH_TOKEN}")
@@ -223,9 +226,11 @@ def test_youtube_api_key_is_masked_in_states_logs_and_errors(monkeypatch, caplog
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("STUDIO_YOUTUBE_API_KEY", TEST_API_KEY)
     monkeypatch.delenv("STUDIO_YOUTUBE_TOKEN", raising=False)
-    echo = lambda req: json_response(
-        {"error": {"code": 400, "message": f"API key {req.query.get('key')} not valid for ?key={req.query.get('key')}",
-                   "errors": [{"reason": "badRequest", "message": "bad"}]}}, status=400)
+    def echo(req):
+        return json_response(
+            {"error": {"code": 400,
+                       "message": f"API key {req.query.get('key')} not valid for ?key={req.query.get('key')}",
+                       "errors": [{"reason": "badRequest", "message": "bad"}]}}, status=400)
     responses = [echo, lambda req: html_response(502), lambda req: json_response({"items": []}, status=500),
                  lambda req: json_response({"error": {"code": 401, "message": f"key={req.query.get('key')}",
                                                       "errors": [{"reason": "authError"}]}}, status=401)]
@@ -243,9 +248,10 @@ def test_youtube_api_key_is_masked_in_states_logs_and_errors(monkeypatch, caplog
 def test_youtube_oauth_token_is_masked(monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("STUDIO_YOUTUBE_TOKEN", TEST_OAUTH_TOKEN)
-    echo = lambda req: json_response(
-        {"error": {"code": 403, "message": f"token {req.headers.get('authorization')} has no scope",
-                   "errors": [{"reason": "forbidden"}]}}, status=403)
+    def echo(req):
+        return json_response(
+            {"error": {"code": 403, "message": f"token {req.headers.get('authorization')} has no scope",
+                       "errors": [{"reason": "forbidden"}]}}, status=403)
     with FakeServer(_echo_handler(TEST_OAUTH_TOKEN, [echo])) as srv:
         ev = run_connector(YouTubeChat({"live_chat_id": "CHAT1", "api_base": srv.base}),
                            lambda e: FAILED in e.state_names(), timeout=10)
@@ -257,11 +263,13 @@ def test_youtube_oauth_token_is_masked(monkeypatch, caplog):
 def test_shopify_token_is_masked_in_states_logs_and_errors(monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("STUDIO_SHOPIFY_TOKEN", TEST_SHOP_TOKEN)
-    tok = lambda req: req.headers.get("x-shopify-access-token")
+    def tok(req):
+        return req.headers.get("x-shopify-access-token")
     responses = [lambda req: json_response({"errors": f"token {tok(req)} throttled"}, status=429,
                                            headers={"Retry-After": "0.01"}),
                  lambda req: (500, {"Content-Type": "text/plain"}, f"boom {tok(req)}".encode()),
-                 lambda req: json_response({"orders": [{"id": 1, "currency": tok(req), "total_price": tok(req)}]}),
+                 lambda req: json_response({"orders": [{"id": 1, "currency": tok(req),
+                                                        "total_price": tok(req)}]}),
                  lambda req: json_response({"errors": f"[API] Invalid API key or access token ({tok(req)})"},
                                            status=401)]
     with FakeServer(_echo_handler(TEST_SHOP_TOKEN, responses)) as srv:
@@ -278,7 +286,8 @@ def test_shopify_token_is_masked_in_states_logs_and_errors(monkeypatch, caplog):
 def test_generic_feed_token_is_masked_poll_and_sse(monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("STUDIO_FEED_TOKEN", TEST_FEED_TOKEN)
-    auth = lambda req: req.headers.get("authorization", "")
+    def auth(req):
+        return req.headers.get("authorization", "")
     responses = [lambda req: (500, {"Content-Type": "text/html"}, f"<h1>{auth(req)}</h1>".encode()),
                  lambda req: json_response({"events": [{"type": "chat", "text": 5, "at": auth(req)},
                                                        {"type": auth(req)}]}),
@@ -295,7 +304,7 @@ def test_generic_feed_token_is_masked_poll_and_sse(monkeypatch, caplog):
 
 # -- what the host sees: the settings dialog's URL line, the status bar --------------------------
 
-def test_settings_file_and_key_line_show_only_the_masked_key(tmp_path, monkeypatch):
+def test_profile_file_and_key_line_show_only_the_masked_key(tmp_path, monkeypatch):
     import keyring
     from keyring.backend import KeyringBackend
 
@@ -315,24 +324,27 @@ def test_settings_file_and_key_line_show_only_the_masked_key(tmp_path, monkeypat
         def delete_password(self, service, username):
             self.store.pop((service, username), None)
 
-    from studio.app.settings import Destination, Settings, load_settings, save_settings
+    from studio.app.profile.load import load_profile
+    from studio.app.profile.model import Destination, ShowSpec
+    from studio.app.profile.save import save_profile
     from studio.core.secrets import set_secret
 
     previous = keyring.get_keyring()
     keyring.set_keyring(Memory())
     try:
-        d = Destination(name="YouTube", preset="youtube", server="rtmps://a.rtmps.youtube.com/live2")
-        set_secret(d.key_name, TEST_STREAM_KEY)
-        path = save_settings(Settings(destinations=[d]), tmp_path / "settings.toml")
-        from studio.ui.settings_dialog import key_status
+        d = Destination(name="YouTube", preset="youtube",
+                        url="rtmps://a.rtmps.youtube.com/live2/${keyring:destination:yt1}")
+        set_secret("destination:yt1", TEST_STREAM_KEY)
+        path = save_profile(ShowSpec(destinations=(d,)), tmp_path / "profile.toml")
+        from studio.ui.settings_dialog import DestinationRow, key_status
 
-        line = key_status(d)
+        line = key_status(DestinationRow.of(d))
     finally:
         keyring.set_keyring(previous)
     text = path.read_text()
     show(text + "\n" + line)
-    assert_no_secret(text, "settings.toml")
-    assert load_settings(path)[0].destinations[0].key_name == d.key_name
+    assert_no_secret(text, "profile.toml")
+    assert load_profile(path).spec.destinations == (d,)
     assert line == "rtmps://a.rtmps.youtube.com/live2/****"
 
 

@@ -77,7 +77,7 @@ class Puller:
     def _run(self, url, seconds, **kw):
         self.result = pull(url, seconds, **kw)
 
-    def start(self) -> "Puller":
+    def start(self) -> Puller:
         self._t.start()
         return self
 

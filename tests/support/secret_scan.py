@@ -89,7 +89,8 @@ def find_in_file(path: Path, secrets: dict[str, str] = TEST_SECRETS) -> list[Lea
     return [Leak(name, str(path)) for name in sorted(seen)]
 
 
-def scan_tree(root: Path, skip_dirs: Iterable[str] = (), secrets: dict[str, str] = TEST_SECRETS) -> list[Leak]:
+def scan_tree(root: Path, skip_dirs: Iterable[str] = (),
+              secrets: dict[str, str] = TEST_SECRETS) -> list[Leak]:
     """Every regular file under `root` (symlinks not followed); folders whose name, without a trailing
     number, is one of `skip_dirs` are skipped."""
     leaks: list[Leak] = []

@@ -9,7 +9,9 @@ from keyring.backend import KeyringBackend
 from PySide6.QtWidgets import QApplication
 
 from studio.app.controller import StudioController
-from studio.app.settings import AudioSettings, Settings
+from studio.app.host_profile import host_profile_path
+from studio.app.profile.model import AudioSource, Canvas, Commerce, Encoding, Feed, Layer, Recording, ShowSpec
+from studio.core.paths import resources_dir
 
 # Collection runs before any test: create the QApplication now, so that no earlier test (engine,
 # overlays) leaves a plain QGuiApplication/QCoreApplication behind, under which widgets abort.
@@ -42,14 +44,21 @@ def memory_keyring():
     keyring.set_keyring(previous)
 
 
-def test_settings(**kw) -> Settings:
-    base = {"feeds": ["demo:rate=8,seed=7"], "audio": [AudioSettings(source="tone")], "camera": "testsrc",
-            "width": 640, "height": 360, "fps": 30, "bitrate_kbps": 800, "encoder": "libx264", "first_run_done": True}
+DEMO_CATALOG = resources_dir() / "catalog" / "demo.json"
+
+
+def test_spec(feeds: tuple[Feed, ...] | None = None, **kw) -> ShowSpec:
+    """A small, fast show: test pattern, tone, 640x360, libx264 at 800 kbps, the demo feed at a fast pace."""
+    demo = (Feed(kind="demo", options=(("rate", "8"), ("seed", "7"))),)
+    base = {"canvas": Canvas(640, 360), "layers": (Layer(kind="video", name="Camera", source="testsrc"),),
+            "audio": (AudioSource("tone"),), "encoding": Encoding("libx264", 800),
+            "feeds": demo if feeds is None else feeds, "recording": Recording(enabled=False),
+            "commerce": Commerce(catalog=str(DEMO_CATALOG))}
     base.update(kw)
-    return Settings(**base)
+    return ShowSpec(**base)  # type: ignore[arg-type]
 
 
-test_settings.__test__ = False  # a helper, not a test
+test_spec.__test__ = False  # a helper, not a test
 
 
 @pytest.fixture
@@ -58,10 +67,10 @@ def make_window(qtbot, memory_keyring):
 
     made = []
 
-    def make(settings: Settings | None = None):
-        settings = settings or test_settings()
-        controller = StudioController(settings).start()
-        window = MainWindow(settings, controller)
+    def make(spec: ShowSpec | None = None):
+        spec = spec or test_spec()
+        controller = StudioController(spec).start()
+        window = MainWindow(spec, controller, profile_path=host_profile_path())
         made.append(window)
         qtbot.addWidget(window)
         window.show()

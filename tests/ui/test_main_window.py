@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 
-from studio.app.settings import Destination
+from studio.app.profile.model import Destination, Feed, Recording
 from studio.core.secrets import set_secret
 from studio.live.events import ChatMessage, LineItem, Order
-from tests.ui.conftest import test_settings
+from tests.ui.conftest import test_spec
 
 
 def wait_frame_after(qtbot, window, index: int, timeout=3000) -> int:
@@ -45,6 +45,8 @@ def test_key_pins_a_product_and_the_card_is_in_the_next_frame(make_window, qtbot
     card = board.get("commerce.price_card")
     assert card is not None
     # the next composed frames carry the card: the card's area changes against a frame from before the pin
+    # frames arrive at the preview's size once the tap has been told it (the window has laid out)
+    qtbot.waitUntil(lambda: w.preview._frame_ref.shape[1] == w.preview.wanted_frame_size()[0], timeout=3000)
     before = w.preview._frame_ref.copy()
     idx = wait_frame_after(qtbot, w, w.controller.show.compositor.next_index())
     time.sleep(0.5)  # let the entry animation finish
@@ -63,7 +65,7 @@ def test_key_pins_a_product_and_the_card_is_in_the_next_frame(make_window, qtbot
 
 
 def test_chat_markup_is_shown_literally(make_window, qtbot):
-    w = make_window(test_settings(feeds=["none"]))
+    w = make_window(test_spec(feeds=()))
     bus = w.controller.bus
     bus.publish(ChatMessage("test", "m1", "<b>Eve</b>", "<img src=x onerror=alert(1)> how much?"))
     qtbot.waitUntil(lambda: w.chat.list.count() == 1, timeout=2000)
@@ -80,14 +82,14 @@ def test_chat_markup_is_shown_literally(make_window, qtbot):
 
 
 def test_blocked_words_are_masked(make_window, qtbot):
-    w = make_window(test_settings(feeds=["none"], blocked_words=["scam"]))
+    w = make_window(test_spec(feeds=(), blocked_words=("scam",)))
     w.controller.bus.publish(ChatMessage("test", "m1", "Bob", "this is a scam"))
     qtbot.waitUntil(lambda: w.chat.list.count() == 1, timeout=2000)
     assert "scam" not in w.chat.list.item(0).text()
 
 
 def test_sales_dock_counts_orders_as_they_arrive(make_window, qtbot):
-    w = make_window(test_settings(feeds=["demo:rate=0.001,limit=1"]))
+    w = make_window(test_spec(feeds=(Feed("demo", options=(("rate", "0.001"), ("limit", "1"))),)))
     p = w.controller.products[0]
     order = Order("test", "o1", time.time(), p.currency, (LineItem(p.sku, 3, p.price, p.title),), p.price * 3)
     w.controller.feeds.session.handle(order)  # as a connector would: log, count, publish
@@ -103,18 +105,17 @@ def test_demo_feed_fills_chat_and_sales(make_window, qtbot):
     qtbot.waitUntil(lambda: w.sales.values["viewers"].text() != "0", timeout=5000)
 
 
-def _destination(settings, url_base: str, key: str):
-    d = Destination(name="Test server", preset="custom", server=url_base)
-    set_secret(d.key_name, key)
-    settings.destinations = [d]
-    return d
+def _destination(url_base: str, key: str) -> Destination:
+    set_secret("destination:test", key)
+    return Destination(name="Test server", preset="custom",
+                       url=url_base.rstrip("/") + "/${keyring:destination:test}")
 
 
 @pytest.mark.slow
 def test_go_live_to_the_rtmp_server_and_stop(make_window, qtbot, rtmp_server, tmp_path):
-    settings = test_settings(feeds=["none"], recordings_dir=str(tmp_path))
-    _destination(settings, rtmp_server.base, "studio-ui")
-    w = make_window(settings)
+    spec = test_spec(feeds=(), recording=Recording(enabled=True, folder=str(tmp_path)),
+                     destinations=(_destination(rtmp_server.base, "studio-ui"),))
+    w = make_window(spec)
     w.confirm_stop = lambda: True
     qtbot.mouseClick(w.go_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.controller.live and not w._busy, timeout=10000)
@@ -122,7 +123,7 @@ def test_go_live_to_the_rtmp_server_and_stop(make_window, qtbot, rtmp_server, tm
                     timeout=10000)
     time.sleep(1.0)
     w.update_status()
-    texts = [l.text() for l in w.status_labels if not l.isHidden()]
+    texts = [lb.text() for lb in w.status_labels if not lb.isHidden()]
     assert any("Test server" in t for t in texts), texts
     assert any(t.startswith("REC ") for t in texts), texts
     assert "studio-ui" not in " ".join(texts)  # the key never shows
@@ -168,9 +169,10 @@ class StalledServer:
 def test_stalled_destination_never_freezes_the_ui(make_window, qtbot, tmp_path):
     server = StalledServer()
     try:
-        settings = test_settings(feeds=["demo:rate=8"], recordings_dir=str(tmp_path))
-        _destination(settings, f"rtmp://127.0.0.1:{server.port}/live", "stalled")
-        w = make_window(settings)
+        spec = test_spec(feeds=(Feed("demo", options=(("rate", "8"),)),),
+                         recording=Recording(enabled=True, folder=str(tmp_path)),
+                         destinations=(_destination(f"rtmp://127.0.0.1:{server.port}/live", "stalled"),))
+        w = make_window(spec)
         w.confirm_stop = lambda: True
         gaps = []
         clock = QElapsedTimer()

@@ -1,5 +1,5 @@
 """Settings dialog (destinations with keys in the keyring, shown masked; devices; language), the
-first-run wizard beside the live window, translations, and a corrupt settings file at start."""
+first-run wizard beside the live window, translations, and a corrupt profile at start."""
 
 from __future__ import annotations
 
@@ -9,32 +9,35 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 from studio.app.controller import Proposal, propose
-from studio.app.settings import load_settings, settings_path
+from studio.app.host_profile import host_profile_path, open_profile
+from studio.app.profile.load import load_profile
+from studio.app.profile.save import save_profile
 from studio.core.secrets import KEYRING_SERVICE
 from studio.ui import i18n
 from studio.ui.settings_dialog import SettingsDialog
-from tests.ui.conftest import MemoryKeyring, test_settings
+from tests.ui.conftest import MemoryKeyring, test_spec
 
 
 def test_destination_key_goes_to_the_keyring_and_shows_masked(qtbot, memory_keyring):
-    settings = test_settings()
-    dialog = SettingsDialog(settings)
+    dialog = SettingsDialog(test_spec())
     qtbot.addWidget(dialog)
     dialog.add_preset.setCurrentIndex(dialog.add_preset.findData("twitch"))
     dialog.add_destination()
     assert dialog.d_server.currentText() == "rtmp://live.twitch.tv/app"
     dialog.d_key.setText("live_123456_secretkey")
     applied = []
-    dialog.applied.connect(applied.append)
+    dialog.applied.connect(lambda spec, rebuild: applied.append((spec, rebuild)))
     dialog.accept_settings()
-    d = settings.destinations[0]
-    assert memory_keyring.store[(KEYRING_SERVICE, d.key_name)] == "live_123456_secretkey"
+    (spec, rebuild), = applied
+    d = spec.destinations[0]
+    assert d.url.startswith("rtmp://live.twitch.tv/app/${keyring:destination:")
+    name = d.url.rsplit("${keyring:", 1)[1].rstrip("}")
+    assert memory_keyring.store[(KEYRING_SERVICE, name)] == "live_123456_secretkey"
     assert "secretkey" not in dialog.d_url.text() and dialog.d_url.text().endswith("****")
-    from studio.app.settings import save_settings
-
-    save_settings(settings)
-    assert "secretkey" not in settings_path().read_text()
-    assert applied == [False]  # nothing that needs the show rebuilt
+    save_profile(spec, host_profile_path())
+    assert "secretkey" not in host_profile_path().read_text()
+    assert load_profile(host_profile_path()).spec.destinations == spec.destinations
+    assert rebuild is False  # nothing that needs the show rebuilt
 
 
 def test_no_keyring_backend_is_a_clear_message_not_a_crash(qtbot):
@@ -45,7 +48,7 @@ def test_no_keyring_backend_is_a_clear_message_not_a_crash(qtbot):
     previous = keyring.get_keyring()
     keyring.set_keyring(NoBackend())
     try:
-        dialog = SettingsDialog(test_settings())
+        dialog = SettingsDialog(test_spec())
         qtbot.addWidget(dialog)
         dialog.add_destination()
         dialog.d_key.setText("abcdef")
@@ -56,32 +59,45 @@ def test_no_keyring_backend_is_a_clear_message_not_a_crash(qtbot):
 
 
 def test_canvas_change_asks_for_a_rebuild(qtbot, memory_keyring):
-    settings = test_settings()
-    dialog = SettingsDialog(settings)
+    from dataclasses import replace
+
+    from studio.app.profile.model import Layer
+
+    spec = test_spec()
+    spec = replace(spec, layers=(*spec.layers, Layer(kind="text", text="Free shipping", x=64, y=36)))
+    dialog = SettingsDialog(spec)
     qtbot.addWidget(dialog)
     dialog.canvas.setCurrentIndex(dialog.canvas.findData("720x1280"))
     applied = []
-    dialog.applied.connect(applied.append)
+    dialog.applied.connect(lambda spec, rebuild: applied.append((spec, rebuild)))
     dialog.accept_settings()
-    assert applied == [True] and settings.size == (720, 1280) and settings.vertical
+    (new, rebuild), = applied
+    assert rebuild and new.canvas.size == (720, 1280) and new.canvas.vertical
+    # the layout survives the new canvas: the text layer is still there, in the same proportion
+    assert [(layer.kind, layer.x, layer.y) for layer in new.layers] == [("video", 0, 0), ("text", 72, 128)]
 
 
 def test_settings_change_rebuilds_the_running_show(make_window, qtbot):
+    from dataclasses import replace
+
+    from studio.app.profile.model import Canvas
+
     w = make_window()
-    w.controller.settings.width, w.controller.settings.height = 360, 640
-    w.controller.settings.layers = []
-    w.settings_applied(True)
+    w.settings_applied(replace(w.controller.spec, canvas=Canvas(360, 640)), True)
     assert w.controller.show.config.size == (360, 640)
-    qtbot.waitUntil(lambda: w.preview.image is not None and w.preview.image.height() > w.preview.image.width(),
-                    timeout=3000)
+    def vertical_frame() -> bool:
+        return w.preview.image is not None and w.preview.image.height() > w.preview.image.width()
+
+    qtbot.waitUntil(vertical_frame, timeout=3000)
 
 
 def test_wizard_opens_beside_the_live_window_and_applies(make_window, qtbot, monkeypatch):
     import studio.ui.wizard as wizard_mod
 
-    monkeypatch.setattr(wizard_mod, "auto_configure",
-                        lambda fps, vertical, progress=None: propose({(1920, 1080): 20.0, (1280, 720): 50.0}, [], fps,
-                                                                     vertical))
+    def measured(fps, vertical, progress=None):
+        return propose({(1920, 1080): 20.0, (1280, 720): 50.0}, [], fps, vertical)
+
+    monkeypatch.setattr(wizard_mod, "auto_configure", measured)
     w = make_window()
     w.open_wizard()
     wiz = w.wizard
@@ -91,11 +107,13 @@ def test_wizard_opens_beside_the_live_window_and_applies(make_window, qtbot, mon
     assert (wiz.proposal.width, wiz.proposal.height) == (1280, 720)
     wiz.accept()
     assert w.controller.show.config.size == (1280, 720)
-    assert w.controller.settings.bitrate_kbps == 3500
+    assert w.controller.spec.encoding.bitrate_kbps == 3500
+    assert load_profile(host_profile_path()).spec.canvas.size == (1280, 720)  # saved
 
 
 def test_proposal_follows_the_measurement():
-    assert propose({(1920, 1080): 60.0}, [], 30) == Proposal(1920, 1080, 30, 6000, "libx264", {"1920x1080": 60.0}, [])
+    expected = Proposal(1920, 1080, 30, 6000, "libx264", {"1920x1080": 60.0}, [])
+    assert propose({(1920, 1080): 60.0}, [], 30) == expected
     slow = propose({(1920, 1080): 10.0, (1280, 720): 20.0, (854, 480): 40.0}, [], 30, vertical=True)
     assert (slow.width, slow.height, slow.bitrate_kbps) == (480, 854, 1500)
     assert propose({(1920, 1080): 5.0}, ["h264_nvenc"], 30).encoder == "h264_nvenc"
@@ -124,17 +142,16 @@ def test_every_ui_string_is_translated():
     assert [s for s in extract() if s not in done] == []
 
 
-def test_corrupt_settings_file_opens_the_studio_with_a_message(qtbot, memory_keyring):
+def test_corrupt_profile_opens_the_studio_with_a_message(qtbot, memory_keyring):
     from studio.ui.app import build_window
 
-    path = settings_path()
+    path = host_profile_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("width = [")
-    settings, message = load_settings()
-    assert message
-    settings.camera, settings.feeds = "testsrc", ["none"]
-    settings.audio[0].source = "tone"
-    window = build_window(settings, message)
+    spec, messages, first_run = open_profile()
+    assert first_run and messages and "moved" in messages[0]
+    assert not path.exists() and list(path.parent.glob("profile.toml.corrupt-*"))
+    window = build_window(test_spec(feeds=()), messages)
     qtbot.addWidget(window)
     try:
         assert "moved" in window.settings_message_box.text()
@@ -143,3 +160,19 @@ def test_corrupt_settings_file_opens_the_studio_with_a_message(qtbot, memory_key
         c = window.controller
         window.unbind()
         c.shutdown()
+
+
+def test_old_settings_file_is_migrated_to_a_profile(memory_keyring):
+    old = host_profile_path().with_name("settings.toml")
+    old.parent.mkdir(parents=True, exist_ok=True)
+    old.write_text('version = 1\nlanguage = "zh_CN"\nwidth = 720\nheight = 1280\nfps = 30\n'
+                   'camera = "testsrc"\n'
+                   'feeds = ["none"]\n[[destinations]]\nname = "Douyin"\npreset = "douyin"\n'
+                   'server = "rtmp://push.example.com/live"\nenabled = true\nkey_name = "destination:abc"\n',
+                   encoding="utf-8")
+    spec, messages, first_run = open_profile()
+    assert not first_run and any("moved to the show profile" in m for m in messages)
+    assert spec.language == "zh_CN" and spec.canvas.size == (720, 1280) and spec.feeds == ()
+    assert spec.destinations[0].url == "rtmp://push.example.com/live/${keyring:destination:abc}"
+    assert spec.layers[0].source == "testsrc"
+    assert host_profile_path().exists() and old.with_name("settings.toml.migrated").exists()

@@ -44,7 +44,8 @@ def test_screened_text_is_plain_single_line_and_capped(text):
     assert len(name) <= MAX_NAME and len(body) <= MAX_TEXT
     for s in (name, body):
         assert not any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in s)
-        assert not any(c in s for c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u200b")
+        invisible = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u200b"
+        assert not any(c in s for c in invisible)
         assert "\u2028" not in s and "\u2029" not in s
 
 
@@ -88,7 +89,7 @@ def test_overlay_renders_hostile_chat_in_its_box(canvas):
     ref, rx, ry = chat_overlay_image([("Tom", "hi")], canvas)
     assert img.shape == ref.shape and (x, y) == (rx, ry)  # the box never grows
     assert img.dtype == np.uint8 and img[..., 3].max() > 0
-    assert 0 <= x and 0 <= y and x + img.shape[1] <= canvas[0] and y + img.shape[0] <= canvas[1]
+    assert x >= 0 and y >= 0 and x + img.shape[1] <= canvas[0] and y + img.shape[0] <= canvas[1]
 
 
 def test_markup_is_drawn_as_text_not_interpreted():
@@ -97,7 +98,8 @@ def test_markup_is_drawn_as_text_not_interpreted():
     canvas = (1280, 720)
     tagged, _, _ = chat_overlay_image([("a", "<font size=72>BIG</font>")], canvas)
     literal, _, _ = chat_overlay_image([("a", "[font size=72]BIG[/font]")], canvas)
-    ink = lambda im: int((im[..., 3] > 200).sum())
+    def ink(im):
+        return int((im[..., 3] > 200).sum())
     assert abs(ink(tagged) - ink(literal)) < 0.25 * ink(literal)
 
 

@@ -75,8 +75,8 @@ def test_no_call_turns_certificate_verification_off():
         for node in ast.walk(tree):
             if isinstance(node, ast.Attribute) and node.attr == "CERT_NONE":
                 bad.append(f"{rel}:{node.lineno} ssl.CERT_NONE")
-            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Attribute) and t.attr == "check_hostname"
-                                                    for t in node.targets):
+            if isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Attribute) and t.attr == "check_hostname" for t in node.targets):
                 bad.append(f"{rel}:{node.lineno} check_hostname assignment")
     assert not bad, bad
 
@@ -86,7 +86,8 @@ def _code_words(tree: ast.Module) -> list[tuple[int, str]]:
     `tls_verify`)."""
     docstrings = {id(n.body[0].value) for n in ast.walk(tree)
                   if isinstance(n, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-                  and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+                  and n.body and isinstance(n.body[0], ast.Expr)
+                  and isinstance(n.body[0].value, ast.Constant)}
     out = []
     for n in ast.walk(tree):
         if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings:
@@ -114,13 +115,15 @@ def test_no_insecure_option_is_offered():
 def test_httpx_clients_are_built_only_in_the_known_factories():
     sites = set()
     for rel, tree in SOURCES:
-        imported = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "httpx"
+        imported = {a.asname or a.name for n in ast.walk(tree)
+                    if isinstance(n, ast.ImportFrom) and n.module == "httpx"
                     for a in n.names if a.name in ("Client", "AsyncClient")}
         for call, func in _calls(tree):
             name = _dotted(call.func)
             if name in ("httpx.Client", "httpx.AsyncClient") or name in imported:
                 sites.add((rel, func))
-            if name in ("httpx.get", "httpx.post", "httpx.stream", "httpx.request", "httpx.put", "httpx.delete"):
+            if name in ("httpx.get", "httpx.post", "httpx.stream", "httpx.request", "httpx.put",
+                        "httpx.delete"):
                 sites.add((rel, f"{func} (module-level {name})"))
     assert sites <= HTTPX_FACTORIES, sorted(sites - HTTPX_FACTORIES)
     assert ("studio/core/http.py", "make_client") in sites
@@ -174,8 +177,9 @@ def self_signed(tmp_path_factory):
         pytest.skip("openssl command not available to make a test certificate")
     d = tmp_path_factory.mktemp("tls-untrusted")
     crt, key = d / "server.crt", d / "server.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(crt),
-                    "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+                    "-out", str(crt), "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
                    check=True, capture_output=True, timeout=60)
     return crt, key
 
@@ -251,13 +255,14 @@ def test_connector_refuses_a_self_signed_https_server_with_a_clear_message(kind,
 # -- RTMPS ---------------------------------------------------------------------------------------
 
 def test_rtmps_destinations_are_accepted_and_kept_rtmps():
-    from studio.app.settings import Destination, Settings
+    from studio.app.profile.load import parse_profile
     from studio.media.outputs.network import validate_url
     from studio.media.outputs.tls_tunnel import tunnel_for
 
     url = "rtmps://live-api-s.facebook.com:443/rtmp/FB-123-abc"
     assert validate_url(url) == url
-    Settings(destinations=[Destination(server="rtmps://a.rtmps.youtube.com/live2")]).validate()
+    loaded = parse_profile('[[destination]]\nurl = "rtmps://a.rtmps.youtube.com/live2/${keyring:yt}"\n')
+    assert loaded.problems == [] and loaded.spec.destinations[0].url.startswith("rtmps://")
     assert tunnel_for("rtmp://h/app/k", 1.0) is None  # plain RTMP stays plain, as asked
     tunnel = tunnel_for(url, 1.0)
     try:

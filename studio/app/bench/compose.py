@@ -63,4 +63,5 @@ def measure_compose(size: tuple[int, int] = (1920, 1080), frames: int = 300) -> 
     p95 = lambda v: sorted(v)[int(len(v) * 0.95)]  # noqa: E731
     return {"size": f"{size[0]}x{size[1]}", "overlays": len(board.snapshot()),
             "compose_ms_mean": round(statistics.mean(total), 3), "compose_ms_p95": round(p95(total), 3),
-            "blend_ms_mean": round(statistics.mean(overlays_only), 3), "blend_ms_p95": round(p95(overlays_only), 3)}
+            "blend_ms_mean": round(statistics.mean(overlays_only), 3),
+            "blend_ms_p95": round(p95(overlays_only), 3)}

@@ -19,13 +19,13 @@ Used by the fault tests and by `studio.app.bench.faults`; loopback only.
 
 from __future__ import annotations
 
+import contextlib
 import select
 import socket
 import struct
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Self
 
 CHUNK = 16 * 1024
 CLIENT_RCVBUF = 64 * 1024  # small and fixed: a throttled client blocks within a second, not a minute
@@ -47,14 +47,10 @@ class _Conn:
             if s is None:
                 continue
             if reset:  # RST rather than FIN: the peer's next write fails at once, like a dropped link
-                try:
+                with contextlib.suppress(OSError):
                     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                except OSError:
-                    pass
-            try:
+            with contextlib.suppress(OSError):
                 s.close()
-            except OSError:
-                pass
 
 
 class _TokenBucket:
@@ -97,7 +93,8 @@ class FaultProxy:
     # -- lifecycle ------------------------------------------------------------------------------------
     def start(self) -> FaultProxy:
         self._listen()
-        self._accept_thread = threading.Thread(target=self._accept_loop, name="fault-proxy: accept", daemon=True)
+        self._accept_thread = threading.Thread(target=self._accept_loop, name="fault-proxy: accept",
+                                               daemon=True)
         self._accept_thread.start()
         return self
 
@@ -118,7 +115,7 @@ class FaultProxy:
             for t in c.threads:
                 t.join(timeout=5.0)
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> FaultProxy:
         return self.start()
 
     def __exit__(self, *exc) -> None:

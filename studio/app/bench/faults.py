@@ -27,7 +27,6 @@ from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
-from typing import Self
 
 import av
 
@@ -38,7 +37,7 @@ from studio.media.audio.base import ToneInput
 from studio.media.clock import AUDIO_RATE
 from studio.media.compositor import VideoLayer
 from studio.media.packets import AUDIO
-from studio.media.pipeline import Show, ShowConfig
+from studio.media.show import Show, ShowConfig
 from studio.media.sources.testsrc import TestPatternSource
 
 FPS = 30
@@ -84,7 +83,8 @@ def check_recording(path: Path, fps: int = FPS, tolerance: float = 0.002) -> Rec
     try:
         with av.open(str(path)) as c:
             for f in c.decode(c.streams.video[0]):
-                vts.append(float(f.pts * f.time_base))
+                if f.pts is not None and f.time_base is not None:
+                    vts.append(float(f.pts * f.time_base))
         with av.open(str(path)) as c:
             for p in c.demux(c.streams.audio[0]):
                 if p.pts is not None:
@@ -136,7 +136,7 @@ class ShowUnderFault:
         self.audio_encoded = 0
         self._t0 = time.monotonic()
 
-    def __enter__(self) -> Self:
+    def __enter__(self) -> ShowUnderFault:
         try:
             self.server.start()
             self.proxy.start()
@@ -250,7 +250,8 @@ def scenario_throttle(workdir: Path, seconds: float = 30.0, fraction: float = 0.
         resumed = s.wait_resumed(back, timeout=45.0)
         time.sleep(1.0)
         return s.finish(f"throttled to {fraction:.0%} of the bitrate for {seconds:g} s", resumed,
-                        notes=f"stream {measured * 8 / 1000:.0f} kbps, throttled to {measured * fraction * 8 / 1000:.0f}")
+                        notes=f"stream {measured * 8 / 1000:.0f} kbps, "
+                              f"throttled to {measured * fraction * 8 / 1000:.0f}")
 
 
 def scenario_refused_key(workdir: Path, observe_seconds: float = 25.0) -> FaultResult:
@@ -308,5 +309,6 @@ def run_fault_figures(long: bool = False, names: list[str] | None = None) -> lis
 
 
 if __name__ == "__main__":
-    for row in run_fault_figures(long="--long" in sys.argv, names=[a for a in sys.argv[1:] if a != "--long"] or None):
+    names = [a for a in sys.argv[1:] if a != "--long"] or None
+    for row in run_fault_figures(long="--long" in sys.argv, names=names):
         print(json.dumps(row), flush=True)

@@ -14,10 +14,12 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import av
 import cv2
 import numpy as np
+from av.video.stream import VideoStream
 
 CARD = (400, 200)
 CARD_XY = (40, 40)
@@ -34,7 +36,7 @@ class RunResult:
     returncode: int
     steady_cpu_s: float | None = None   # from WARMUP_S to the end
     steady_wall_s: float | None = None
-    stats: dict | None = None
+    stats: dict[str, Any] | None = None
 
 
 def _tree_cpu(pid: int) -> float:
@@ -67,6 +69,7 @@ def make_camera_file(path: Path, size: tuple[int, int], seconds: int = 10, fps: 
     tmp = path.with_suffix(".tmp.mkv")
     with av.open(str(tmp), "w", format="matroska") as c:
         s = c.add_stream("mjpeg", rate=fps)
+        assert isinstance(s, VideoStream)  # older PyAV stubs do not know "mjpeg" is a video codec
         s.width, s.height, s.pix_fmt = w, h, "yuvj422p"
         s.codec_context.options = {"q:v": "5"}
         s.codec_context.qmin = s.codec_context.qmax = 5
@@ -76,7 +79,8 @@ def make_camera_file(path: Path, size: tuple[int, int], seconds: int = 10, fps: 
             img[..., 0] = ((xx + i * 4) % 256).astype(np.uint8)
             img[..., 1] = ((yy + i * 2) % 256).astype(np.uint8)
             img[..., 2] = ((xx + yy) // 4 % 256).astype(np.uint8)
-            cv2.putText(img, f"frame {i}", (w // 10, h // 2), cv2.FONT_HERSHEY_SIMPLEX, h / 240, (255, 255, 255), 3)
+            cv2.putText(img, f"frame {i}", (w // 10, h // 2), cv2.FONT_HERSHEY_SIMPLEX, h / 240,
+                        (255, 255, 255), 3)
             frame = av.VideoFrame.from_ndarray(img, format="bgr24").reformat(format="yuvj422p")
             frame.pts = i
             for p in s.encode(frame):
@@ -100,7 +104,8 @@ def _run_measured(name: str, cmd: list[str], timeout: float) -> RunResult:
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = start + timeout
-    warm_cpu = warm_t = None
+    warm_cpu: float | None = None
+    warm_t = 0.0
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
         if pid:
@@ -121,7 +126,8 @@ def _run_measured(name: str, cmd: list[str], timeout: float) -> RunResult:
     return r
 
 
-def run_studio(camera: Path, card: Path, size: tuple[int, int], url: str, seconds: int, stats: Path) -> RunResult:
+def run_studio(camera: Path, card: Path, size: tuple[int, int], url: str, seconds: int,
+               stats: Path) -> RunResult:
     cmd = [sys.executable, "-m", "studio", "live", "--video", f"file:{camera}", "--audio", "tone",
            "--image", f"{card}@{CARD_XY[0]},{CARD_XY[1]}", "--size", f"{size[0]}x{size[1]}", "--fps", "30",
            "--bitrate", "3500", "--encoder", "libx264", "--out", url, "--duration", str(seconds),

@@ -60,7 +60,7 @@ class RtmpServer:
     def url(self, key: str = "test") -> str:
         return f"{self.base}/{key}"
 
-    def start(self) -> "RtmpServer":
+    def start(self) -> RtmpServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         on_publish = ""
         if self.allowed_key is not None:
@@ -103,7 +103,8 @@ http {{
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"nginx exited: {self.proc.stderr.read().decode()}")
+                err = self.proc.stderr.read().decode() if self.proc.stderr else ""
+                raise RuntimeError(f"nginx exited: {err}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                     return self

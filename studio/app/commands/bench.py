@@ -13,6 +13,7 @@ import json
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from studio.core.errors import UserError
 
@@ -20,7 +21,8 @@ from studio.core.errors import UserError
 def register(sub) -> None:
     p = sub.add_parser("bench", help="measure speed: studio vs ffmpeg CPU, latency, compositing cost")
     p.add_argument("--seconds", type=int, default=20, help="length of each run (default 20)")
-    p.add_argument("--sizes", default="1280x720,1920x1080", help="canvas sizes to run (default 720p and 1080p)")
+    p.add_argument("--sizes", default="1280x720,1920x1080",
+                   help="canvas sizes to run (default 720p and 1080p)")
     p.add_argument("--json", type=Path, default=None, help="also write the results to this file")
     p.add_argument("--skip-ffmpeg", action="store_true", help="only the studio side and compositing")
     p.set_defaults(func=run)
@@ -31,7 +33,7 @@ def run(args) -> int:
     from studio.app.bench.job import make_camera_file, make_card, run_ffmpeg, run_studio
     from studio.app.bench.nginx import RtmpServer, nginx_available
     from studio.core.paths import cache_dir
-    from studio.media.scene import parse_size
+    from studio.media.canvas import parse_size
 
     if not nginx_available():
         raise UserError("the benchmark needs nginx with the RTMP module: run `make setup`")
@@ -47,21 +49,27 @@ def run(args) -> int:
             cam = make_camera_file(media / f"camera_{size[0]}x{size[1]}.mkv", size)
             print(f"{size[0]}x{size[1]}: studio live …", flush=True)
             st = run_studio(cam, card, size, server.url("studio"), args.seconds, Path(tmp) / "stats.jsonl")
-            job = {"size": f"{size[0]}x{size[1]}", "seconds": args.seconds, "studio_cpu_s": round(st.cpu_s, 2),
-                   "studio_steady_cpu_s": round(st.steady_cpu_s or 0, 2), "studio_rc": st.returncode}
+            job: dict[str, Any] = {"size": f"{size[0]}x{size[1]}", "seconds": args.seconds,
+                                   "studio_cpu_s": round(st.cpu_s, 2),
+                                   "studio_steady_cpu_s": round(st.steady_cpu_s or 0, 2),
+                                   "studio_rc": st.returncode}
             s = st.stats or {}
-            out = next(iter(s.get("outputs", {}).values()), {})
-            job.update({"latency_p50_ms": out.get("latency_p50_ms"), "latency_p95_ms": out.get("latency_p95_ms"),
-                        "frames": s.get("frames"), "lagged": s.get("lagged"), "dropped": out.get("dropped")})
+            out: dict[str, Any] = next(iter(s.get("outputs", {}).values()), {})
+            job.update({"latency_p50_ms": out.get("latency_p50_ms"),
+                        "latency_p95_ms": out.get("latency_p95_ms"), "frames": s.get("frames"),
+                        "lagged": s.get("lagged"), "dropped": out.get("dropped")})
             if not args.skip_ffmpeg:
                 print(f"{size[0]}x{size[1]}: ffmpeg …", flush=True)
                 ff = run_ffmpeg(cam, card, size, server.url("ffmpeg"), args.seconds)
-                job.update({"ffmpeg_cpu_s": round(ff.cpu_s, 2), "ffmpeg_steady_cpu_s": round(ff.steady_cpu_s or 0, 2),
+                steady_ratio = None
+                if st.steady_cpu_s and st.steady_wall_s and ff.steady_cpu_s and ff.steady_wall_s:
+                    steady_ratio = round((st.steady_cpu_s / st.steady_wall_s)
+                                         / (ff.steady_cpu_s / ff.steady_wall_s), 3)
+                job.update({"ffmpeg_cpu_s": round(ff.cpu_s, 2),
+                            "ffmpeg_steady_cpu_s": round(ff.steady_cpu_s or 0, 2),
                             "ffmpeg_rc": ff.returncode,
                             "ratio": round(st.cpu_s / ff.cpu_s, 3) if ff.cpu_s else None,
-                            "steady_ratio": round((st.steady_cpu_s / st.steady_wall_s)
-                                                  / (ff.steady_cpu_s / ff.steady_wall_s), 3)
-                            if st.steady_cpu_s and ff.steady_cpu_s else None})
+                            "steady_ratio": steady_ratio})
             results["jobs"].append(job)
     results["compose"] = measure_compose((1920, 1080))
     from studio.app.bench.catalog import measure_catalog_import
@@ -73,8 +81,8 @@ def run(args) -> int:
     print("|---|---|---|---|---|---|---|---|")
     for j in results["jobs"]:
         print(f"| {j['size']} | {j['studio_cpu_s']} | {j.get('ffmpeg_cpu_s', '-')} | {j.get('ratio', '-')} | "
-              f"{j.get('steady_ratio', '-')} | {j['latency_p50_ms']} / {j['latency_p95_ms']} | {j['frames']} | "
-              f"{j['lagged']} |")
+              f"{j.get('steady_ratio', '-')} | {j['latency_p50_ms']} / {j['latency_p95_ms']} | "
+              f"{j['frames']} | {j['lagged']} |")
     c = results["compose"]
     print(f"\ncompositing at {c['size']} with {c['overlays']} overlays: {c['compose_ms_mean']} ms mean, "
           f"{c['compose_ms_p95']} ms p95 (overlay blending alone {c['blend_ms_mean']} ms)")

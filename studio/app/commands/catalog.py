@@ -20,12 +20,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     check.set_defaults(func=run_check)
 
 
-def add_catalog_options(parser: argparse.ArgumentParser) -> None:
+def add_catalog_options(parser: argparse._ActionsContainer) -> None:  # a parser or an argument group
     """--currency and --store-url, shared by every command that reads a catalog."""
     parser.add_argument("--currency", default="USD",
-                        help="ISO 4217 currency for rows that name none (Shopify exports never do); default USD")
+                        help="ISO 4217 currency for rows that name none (Shopify exports never do); "
+                             "default USD")
     parser.add_argument("--store-url", default=None,
-                        help="store address, e.g. https://shop.example.com: Shopify products link to /products/HANDLE")
+                        help="store address, e.g. https://shop.example.com: Shopify products link to "
+                             "/products/HANDLE")
 
 
 def product_json(product) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 
 def collect(probe: bool = True) -> dict[str, Any]:
-    from studio.media.sources.registry import list_cameras, list_microphones  # noqa: PLC0415
+    from studio.media.sources.specs import list_cameras, list_microphones  # noqa: PLC0415
 
     report: dict[str, Any] = {"cameras": [], "microphones": [], "encoders": []}
     errors: list[str] = []
@@ -30,7 +30,7 @@ def collect(probe: bool = True) -> dict[str, Any]:
         errors.append(f"microphones: {e}")
     if probe:
         try:
-            from studio.media.encoders import probe_encoders  # noqa: PLC0415 - lazy: heavy, and optional
+            from studio.media.encoder_options import probe_encoders  # noqa: PLC0415 - lazy: heavy, and optional
 
             report["encoders"] = [{"name": name, "ok": bool(ok), "reason": reason}
                                   for name, ok, reason in probe_encoders(width=1280, height=720, fps=30)]

@@ -1,4 +1,9 @@
-"""`studio live`: the headless broadcast, for kiosks, servers and tests."""
+"""`studio live`: the headless broadcast, for kiosks, servers and tests.
+
+The flags describe a show the same way a profile does (docs/profile.md): `--profile FILE` reads one,
+flags given beside it override its parts, `--save-profile FILE` writes the show the flags describe.
+The show itself is built by studio/app/assemble.py, exactly as the window builds it.
+"""
 
 from __future__ import annotations
 
@@ -8,23 +13,29 @@ import signal
 import sys
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+from studio.app.assemble import build_show, destination_urls, recording_path
 from studio.app.commands.catalog import add_catalog_options
+from studio.app.profile.model import (
+    AudioSource,
+    Commerce,
+    Destination,
+    Feed,
+    Layer,
+    Recording,
+    ShowSpec,
+)
 from studio.core.errors import EncoderError, UserError
 from studio.core.events import EventBus, StreamStateChanged
-from studio.core.secrets import expand_secret_refs, mask_text
-from studio.media.compositor import VideoLayer
-from studio.media.outputs.network import validate_url
-from studio.media.overlay import Overlay, OverlayBoard
-from studio.media.pipeline import Show, ShowConfig
-from studio.media.scene import ImageLayerSpec, Scene, VideoLayerSpec, check_fps, load_scene, parse_size
-from studio.media.sources.registry import parse_audio_spec, parse_video_spec
-from studio.media.still import load_rgba
+from studio.core.secrets import mask_text
+from studio.media.canvas import check_fps, parse_size
 
-FEED_HELP = ("a live data feed, repeatable: demo | youtube:live_chat_id=ID | shopify:shop=NAME | "
-             "twitch:channel=NAME | generic:url=URL[,mode=sse] | none; add ,api_base=URL to any "
-             "(default: demo)")
+FEED_HELP = ("a live data feed, repeatable: youtube:live_chat_id=ID | shopify:shop=NAME | "
+             "twitch:channel=NAME | generic:url=URL[,mode=sse] | demo (simulated data) | none; "
+             "add ,api_base=URL to any (default: none)")
 
 
 def add_commerce_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,6 +44,9 @@ def add_commerce_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--pin", metavar="SKU", help="pin this product's price card from the start")
     g.add_argument("--countdown", metavar="MM:SS", help="show a flash-sale countdown, e.g. 05:00")
     g.add_argument("--coupon", metavar="TEXT", help="show a coupon card with this text")
+    g.add_argument("--qr", metavar="TARGET", default=None,
+                   help="the QR code: product (the pinned product's link, default) | off | "
+                        "https://… (one link)")
     add_catalog_options(g)
 
 
@@ -41,33 +55,27 @@ def add_feed_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--feed", action="append", default=None, metavar="SPEC", help=FEED_HELP)
     g.add_argument("--session-log", default=None, metavar="PATH",
                    help="append every chat/order/viewer/pin event to this SQLite file "
-                        "(default: a new file under the data folder's sessions/)")
-    g.add_argument("--chat-overlay", action="store_true", help="draw the latest chat messages on the canvas")
+                        "(default with a feed: a new file under the data folder's sessions/)")
+    g.add_argument("--chat-overlay", action="store_true", default=None,
+                   help="draw the latest chat messages on the canvas")
     g.add_argument("--blocked-words", default=None, metavar="FILE",
                    help="words never shown on the chat overlay (one per line, UTF-8)")
 
 
-def attach_extensions(args, board: OverlayBoard, size: tuple[int, int], bus: EventBus) -> list:
-    """Products and live feeds, imported only when the show uses them: Qt and httpx cost start-up
-    time a plain camera-to-RTMP kiosk does not need."""
-    out = []
-    if args.catalog or args.pin or args.countdown or args.coupon:
-        from studio.app import show_commerce
-
-        out.append(show_commerce.attach(args, board, size, bus))
-    if not any(s.strip().lower() == "none" for s in (args.feed or [])) or args.session_log:
-        from studio.app import show_feeds
-
-        out.append(show_feeds.attach(args, board, size, bus))
-    return [e for e in out if e is not None]
-
-
-def register(sub) -> None:
+def register(sub: Any) -> None:
     p = sub.add_parser("live", help="broadcast without a window (kiosk, server)",
-                       description="Capture, composite, encode once and push to every --out; record with --record.")
+                       description="Capture, composite, encode once and push to every --out; record with "
+                                   "--record. --profile FILE runs a saved show; flags given beside it "
+                                   "override its parts.")
+    p.add_argument("--profile", type=Path, default=None, metavar="FILE",
+                   help="a show profile (docs/profile.md), e.g. one saved by the window")
+    p.add_argument("--save-profile", type=Path, default=None, metavar="FILE",
+                   help="write the show these flags describe to FILE (keys stay references) and exit")
     p.add_argument("--video", default=None, metavar="SPEC",
-                   help="testsrc | camera:N | camera:NAME | file:PATH | url:rtsp://… | image:PATH (default testsrc)")
-    p.add_argument("--audio", default=None, metavar="SPEC", help="tone | mic:default | mic:NAME | none (default tone)")
+                   help="testsrc | camera:N | camera:NAME | file:PATH | url:rtsp://… | image:PATH "
+                        "(default testsrc)")
+    p.add_argument("--audio", default=None, metavar="SPEC",
+                   help="tone | mic:default | mic:NAME | none (default tone)")
     p.add_argument("--size", default=None, metavar="WxH", help="canvas size, e.g. 1280x720 or 720x1280")
     p.add_argument("--fps", type=float, default=None, help="canvas frame rate (default 30)")
     p.add_argument("--image", action="append", default=[], metavar="PATH@X,Y", help="an RGBA image layer")
@@ -75,15 +83,17 @@ def register(sub) -> None:
                    help="rtmp:// or rtmps:// destination; write the key as ${ENV_VAR} or ${keyring:NAME} "
                         "to keep it off the command line")
     p.add_argument("--record", type=Path, default=None, metavar="PATH", help="record to a Matroska file")
-    p.add_argument("--bitrate", type=int, default=3500, metavar="KBPS", help="video bitrate (default 3500)")
-    p.add_argument("--encoder", default="auto", help="auto | libx264 | h264_nvenc | h264_qsv | …")
-    p.add_argument("--duration", type=float, default=None, metavar="SECONDS", help="end the show after this long")
+    p.add_argument("--bitrate", type=int, default=None, metavar="KBPS", help="video bitrate (default 3500)")
+    p.add_argument("--encoder", default=None, help="auto | libx264 | h264_nvenc | h264_qsv | …")
+    p.add_argument("--duration", type=float, default=None, metavar="SECONDS",
+                   help="end the show after this long")
     p.add_argument("--stats", type=Path, default=None, metavar="PATH", help="write the status as JSON lines")
-    p.add_argument("--scene", type=Path, default=None, metavar="FILE", help="a TOML scene (docs/scene.md)")
+    p.add_argument("--scene", type=Path, default=None, metavar="FILE",
+                   help="a scene file (docs/scene.md; read as a profile)")
     p.add_argument("--quiet", action="store_true", help="no status line on stderr")
     add_commerce_arguments(p)
     add_feed_arguments(p)
-    p.set_defaults(func=run)
+    p.set_defaults(func=run, currency=None)
 
 
 def parse_image_arg(text: str) -> tuple[str, int, int]:
@@ -97,29 +107,129 @@ def parse_image_arg(text: str) -> tuple[str, int, int]:
         raise UserError(f"--image '{text}' is not PATH@X,Y: e.g. --image logo.png@20,20") from None
 
 
-def build_scene(args) -> Scene:
-    scene = load_scene(args.scene) if args.scene else Scene()
-    size = parse_size(args.size) if args.size else scene.size
-    fps = check_fps(args.fps) if args.fps is not None else scene.fps
-    layers = list(scene.layers)
-    if args.video or not any(isinstance(l, VideoLayerSpec) for l in layers):
-        layers = [l for l in layers if not isinstance(l, VideoLayerSpec)]
-        layers.insert(0, VideoLayerSpec(source=args.video or "testsrc"))
+def _abs(path: str) -> str:
+    """A path from the command line: relative to the current folder, whatever profile it joins."""
+    return str(Path(path).expanduser().absolute())
+
+
+def _abs_source(spec: str) -> str:
+    kind, sep, rest = spec.partition(":")
+    return f"{kind}:{_abs(rest)}" if sep and kind in ("file", "image") and rest else spec
+
+
+def _blocked_words(path: str) -> tuple[str, ...]:
+    from studio.live.blocklist import Blocklist
+
+    return tuple(Blocklist.load(path).words)
+
+
+def _feeds(specs: list[str]) -> tuple[Feed, ...]:
+    from studio.live.connectors import check_feed_options
+    from studio.live.connectors.base import parse_feed_spec
+
+    if any(s.strip().lower() == "none" for s in specs):
+        return ()
+    out = []
+    for text in specs:
+        kind, options = parse_feed_spec(text)
+        problems = check_feed_options(kind, options, literal_secrets=True)
+        if problems:
+            raise UserError(f"--feed {kind}: {problems[0]}")
+        name = options.pop("name", "")
+        out.append(Feed(kind=kind, name=name, options=tuple(options.items())))
+    return tuple(out)
+
+
+def spec_from_args(args: argparse.Namespace, base: ShowSpec | None = None) -> ShowSpec:
+    """The show the flags describe, on top of `base` (a profile): each flag given replaces its part."""
+    from studio.media.outputs.network import output_name
+
+    spec = base or ShowSpec(audio=(AudioSource("tone"),), layers=(Layer(kind="video", source="testsrc"),))
+    canvas = spec.canvas
+    if args.size:
+        w, h = parse_size(args.size)
+        canvas = replace(canvas, width=w, height=h)
+    if args.fps is not None:
+        canvas = replace(canvas, fps=check_fps(args.fps))
+    layers = list(spec.layers)
+    if args.video or not any(layer.kind == "video" for layer in layers):
+        layers = [layer for layer in layers if layer.kind != "video"]
+        layers.insert(0, Layer(kind="video", source=_abs_source(args.video or "testsrc")))
     for text in args.image:
         path, x, y = parse_image_arg(text)
-        layers.append(ImageLayerSpec(path=path, x=x, y=y))
-    from studio.media.scene import AudioSpec
+        layers.append(Layer(kind="image", path=_abs(path), x=x, y=y))
+    audio = spec.audio
+    if args.audio:
+        audio = (AudioSource(args.audio),)
+    elif not audio:
+        audio = (AudioSource("tone"),)
+    destinations = spec.destinations
+    if args.out:
+        destinations = tuple(Destination(name=output_name(url), url=url) for url in args.out)
+    recording = spec.recording
+    if args.record:
+        recording = Recording(enabled=True, path=_abs(str(args.record)))
+    encoding = spec.encoding
+    if args.bitrate is not None:
+        if not 100 <= args.bitrate <= 50000:
+            raise UserError(f"--bitrate {args.bitrate} is out of range: use 100 to 50000 kbps, e.g. 3500")
+        encoding = replace(encoding, bitrate_kbps=args.bitrate)
+    if args.encoder:
+        encoding = replace(encoding, encoder=args.encoder)
+    c = spec.commerce
+    changes: dict[str, Any] = {}
+    if args.catalog:
+        changes["catalog"] = _abs(args.catalog)
+    for flag in ("pin", "coupon", "currency", "store_url", "qr"):
+        value = getattr(args, flag, None)
+        if value:
+            changes[flag] = value.strip()
+    if args.countdown:
+        from studio.commerce.overlays.countdown import parse_mmss
 
-    audio = list(scene.audio)
-    if args.audio or not audio:
-        audio = [AudioSpec(source=args.audio or "tone")]
-    return Scene(size, fps, tuple(layers), tuple(audio))
+        try:
+            changes["countdown_s"] = parse_mmss(args.countdown)
+        except ValueError as e:
+            raise UserError(str(e)) from None
+    if args.chat_overlay:
+        changes["chat_overlay"] = True
+    if getattr(args, "image_timeout", None) is not None:
+        changes["image_timeout"] = args.image_timeout
+    commerce: Commerce = replace(c, **changes)
+    if commerce.qr not in ("product", "off") and not commerce.qr.startswith(("https://", "http://")):
+        raise UserError(f"--qr {commerce.qr[:40]!r}: use product, off, or an https:// link")
+    feeds = spec.feeds if args.feed is None else _feeds(args.feed)
+    return replace(spec, canvas=canvas, layers=tuple(layers), audio=audio, destinations=destinations,
+                   recording=recording, encoding=encoding, commerce=commerce, feeds=feeds,
+                   blocked_words=(_blocked_words(args.blocked_words) if args.blocked_words
+                                  else spec.blocked_words),
+                   session_log=_abs(args.session_log) if args.session_log else spec.session_log)
 
 
-def status_line(s: dict) -> str:
+def load_base(args: argparse.Namespace) -> ShowSpec | None:
+    """The profile (or scene file) the flags start from; its problems are printed, one line each."""
+    from studio.app.profile.load import load_profile
+
+    path = args.profile or args.scene
+    if args.profile and args.scene:
+        raise UserError("give --profile or --scene, not both: a scene file is a profile without a version")
+    if path is None:
+        return None
+    loaded = load_profile(path)
+    for problem in loaded.problems:
+        print(mask_text(f"studio: {problem}"), file=sys.stderr)
+    spec = loaded.spec
+    if not spec.audio:
+        spec = replace(spec, audio=(AudioSource("tone"),))
+    return spec
+
+
+def status_line(s: dict[str, Any], demo: bool = False) -> str:
     parts = [f"{int(s['time']) // 60:02d}:{s['time'] % 60:04.1f}", f"{s['fps']:.1f} fps",
              f"render {s['render_ms']:.1f} ms", f"encode {s['encode_ms']:.1f} ms",
              f"dropped {s['lagged'] + sum(o['dropped'] for o in s['outputs'].values())}"]
+    if demo:
+        parts.insert(0, "DEMO DATA")
     for name, o in s["outputs"].items():
         parts.append(f"{name}: {o['state']} {o['kbps']:.0f} kbps, {o['reconnects']} reconnects")
     if "recording" in s:
@@ -127,39 +237,30 @@ def status_line(s: dict) -> str:
     return mask_text(" | ".join(parts))
 
 
-def run(args) -> int:
-    scene = build_scene(args)
-    args.out = [expand_secret_refs(url) for url in args.out]
-    for url in args.out:
-        validate_url(url)
-    if not args.out and not args.record:
-        raise UserError("nothing to do: give --out rtmp://host/app/KEY and/or --record show.mkv")
-    if args.bitrate < 100 or args.bitrate > 50000:
-        raise UserError(f"--bitrate {args.bitrate} is out of range: use 100 to 50000 kbps, e.g. 3500")
+def run(args: argparse.Namespace) -> int:
+    spec = spec_from_args(args, load_base(args))
+    if args.save_profile:
+        from studio.app.profile.save import save_profile
+        from studio.app.profile.secure import secure_secrets
+
+        path = save_profile(secure_secrets(spec), args.save_profile)
+        print(f"profile written to {path}: run it with `studio live --profile {path}`", file=sys.stderr)
+        return 0
     if args.duration is not None and args.duration <= 0:
         raise UserError("--duration must be a positive number of seconds")
-    board = OverlayBoard()
-    layers: list[VideoLayer] = []
-    for z, spec in enumerate(scene.layers):
-        if isinstance(spec, VideoLayerSpec):
-            src = parse_video_spec(spec.source, scene.size, float(scene.fps))
-            layers.append(VideoLayer(src, spec.x, spec.y, spec.width, spec.height, spec.crop, spec.visible))
-        elif spec.visible:
-            size = (spec.width, spec.height) if spec.width and spec.height else None
-            board.set(f"image{z}", Overlay(load_rgba(spec.path, size), spec.x, spec.y, spec.opacity), z=z)
-    audio = []
-    for a in scene.audio:
-        inp = parse_audio_spec(a.source)
-        inp.gain, inp.muted = a.gain, a.muted
-        audio.append(inp)
+    dests = destination_urls(spec)
+    record = recording_path(spec)
+    if not dests and record is None:
+        raise UserError("nothing to do: give --out rtmp://host/app/KEY and/or --record show.mkv")
     bus = EventBus()
-    config = ShowConfig(size=scene.size, rate=scene.fps, bitrate_kbps=args.bitrate, encoder=args.encoder,
-                        outputs=list(args.out), record=args.record)
-    show = Show(config, layers, audio, board, bus)
-    extensions = attach_extensions(args, board, scene.size, bus)
+    built = build_show(spec, bus, strict=True)
+    show = built.show
+    show.config.outputs = [url for _, url in dests]
+    show.config.record = record
+    demo = built.demo  # fixed for the show: the final stats line says it too, after the feeds stopped
     stop = threading.Event()
 
-    def on_signal(signum, frame):
+    def on_signal(signum: int, frame: Any) -> None:
         stop.set()
 
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -170,8 +271,12 @@ def run(args) -> int:
             print(mask_text(f"studio: {ev.output}: {ev.state} {ev.message}"), file=sys.stderr, flush=True)
 
     bus.subscribe(StreamStateChanged, on_state)
-    stats_file = args.stats.open("a", encoding="utf-8") if args.stats else None
+    if demo and not args.quiet:
+        print("studio: DEMO DATA: the demo feed is on; its orders, chat and viewers are simulated",
+              file=sys.stderr, flush=True)
+    stats_file = None
     try:
+        stats_file = args.stats.open("a", encoding="utf-8") if args.stats else None
         try:
             show.start()
         except EncoderError as e:
@@ -188,21 +293,19 @@ def run(args) -> int:
             now = time.monotonic()
             if now >= next_status:
                 next_status += 1.0
-                s = show.stats()
+                s = {**show.stats(), "demo": demo}
                 if not args.quiet:
-                    print(status_line(s), file=sys.stderr, flush=True)
+                    print(status_line(s, demo), file=sys.stderr, flush=True)
                 if stats_file:
                     stats_file.write(mask_text(json.dumps(s)) + "\n")
                     stats_file.flush()
             if deadline is not None and now >= deadline:
                 break
     finally:
-        for ext in extensions:
-            ext.stop()
-        show.stop()
+        built.stop()
         final = show.stats()
         if stats_file:
-            stats_file.write(mask_text(json.dumps({**final, "final": True})) + "\n")
+            stats_file.write(mask_text(json.dumps({**final, "demo": demo, "final": True})) + "\n")
             stats_file.close()
         if show.encoder and show.encoder.failure:
             print(f"studio: {show.encoder.failure}", file=sys.stderr)

@@ -25,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("--sku", help="the product to show (default: the catalog's first)")
     r.add_argument("--canvas", default="1280x720", help="canvas WIDTHxHEIGHT (default 1280x720)")
     r.add_argument("--out", required=True, metavar="PNG", help="where to write the PNG")
-    r.add_argument("--countdown", default="05:00", metavar="MM:SS", help="flash-sale time left (default 05:00)")
+    r.add_argument("--countdown", default="05:00", metavar="MM:SS",
+                   help="flash-sale time left (default 05:00)")
     r.add_argument("--coupon", default=None, metavar="TEXT", help="coupon text (default: a sample)")
     r.add_argument("--text", default=None, metavar="TEXT", help="lower-third line (default: selling points)")
     r.add_argument("--logo", default=None, metavar="IMAGE", help="logo/watermark image file")
@@ -74,7 +75,9 @@ def run_render(args: argparse.Namespace) -> int:
     default_coupon = "满199减30" if product and product.currency == "CNY" else "SAVE10 · 10% off"
     opts = SceneOptions(countdown_seconds=seconds, coupon=args.coupon or default_coupon,
                         lower_third=lang_headline, locale=args.locale, logo=logo, chat=DEMO_CHAT)
-    image = load_image(product.image, base_dir, args.image_timeout) if product and "price_card" in kinds else None
+    image = None
+    if product is not None and "price_card" in kinds:
+        image = load_image(product.image, base_dir, args.image_timeout)
     layout = layout_for(canvas)
     placed = [pl for k in kinds if (pl := render_kind(k, layout, product, opts, image)) is not None]
     save_png(compose(canvas, [(pl.image, pl.x, pl.y) for pl in placed]), args.out)

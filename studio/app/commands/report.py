@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
         rep = build_report(args.log)
     except SessionLogError as e:
         raise UserError(str(e)) from None
-    totals = rep.totals()
+    totals = {**rep.totals(), "demo": rep.demo}
     if args.out:
         from studio.live.report.html import write_html
 
@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
             print()
         else:
             gmv = ", ".join(f"{v} {k}" for k, v in totals["gmv"].items()) or "0"
-            print(f"orders {totals['orders']} · units {totals['units']} · GMV {gmv} · "
+            demo = "DEMO DATA (simulated) · " if rep.demo else ""
+            print(demo + f"orders {totals['orders']} · units {totals['units']} · GMV {gmv} · "
                   f"chat {totals['chat_messages']} · peak viewers {totals['peak_viewers']}")
     return 0
 

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from studio.core.errors import UserError
 
@@ -22,7 +23,8 @@ from studio.core.errors import UserError
 def register(sub) -> None:
     p = sub.add_parser("soak", help="a long show under load (default 30 min): drops, memory, A/V drift, CPU")
     p.add_argument("--minutes", type=float, default=30.0, help="length of the show (default 30)")
-    p.add_argument("--chat-rate", type=float, default=20.0, help="demo feed pace, messages a second (default 20)")
+    p.add_argument("--chat-rate", type=float, default=20.0,
+                   help="demo feed pace, messages a second (default 20)")
     p.add_argument("--json", type=Path, default=None, help="also write the results to this file")
     p.set_defaults(func=run)
 
@@ -75,8 +77,9 @@ def run(args) -> int:
     demo = resources_dir() / "catalog" / "demo.json"
     with tempfile.TemporaryDirectory() as tmp, RtmpServer(Path(tmp) / "nginx") as server:
         rec, stats, log = Path(tmp) / "soak.mkv", Path(tmp) / "stats.jsonl", Path(tmp) / "session.sqlite"
-        cmd = [sys.executable, "-m", "studio", "live", "--size", "1280x720", "--fps", "30", "--encoder", "libx264",
-               "--catalog", str(demo), "--pin", "TEA-LJ-250", "--countdown", "59:00", "--coupon", "SAVE10",
+        cmd = [sys.executable, "-m", "studio", "live", "--size", "1280x720", "--fps", "30",
+               "--encoder", "libx264", "--catalog", str(demo), "--pin", "TEA-LJ-250", "--countdown", "59:00",
+               "--coupon", "SAVE10",
                "--chat-overlay", "--feed", f"demo:rate={args.chat_rate / 1.1:g}", "--session-log", str(log),
                "--out", server.url("soak"), "--record", str(rec), "--stats", str(stats),
                "--duration", str(seconds), "--quiet"]
@@ -93,14 +96,15 @@ def run(args) -> int:
             time.sleep(5.0)
         stderr = proc.stderr.read() if proc.stderr else ""
         if os.waitstatus_to_exitcode(status) != 0:
-            raise UserError(f"the soak show failed: {stderr.strip().splitlines()[-1] if stderr.strip() else status}")
+            last = stderr.strip().splitlines()[-1] if stderr.strip() else status
+            raise UserError(f"the soak show failed: {last}")
         final = json.loads(stats.read_text().splitlines()[-1])
         v_end, a_end, frames, gap = _recording_ends(rec)
         from studio.live.report import build_report
 
         totals = build_report(log).totals()
     warm = [r for t, r in samples if t >= 60] or [r for _, r in samples]
-    out = next(iter(final["outputs"].values()), {})
+    out: dict[str, Any] = next(iter(final["outputs"].values()), {})
     result = {
         "minutes": args.minutes,
         "frames_encoded": final["frames"],

@@ -39,7 +39,8 @@ def load_catalog(path: str | Path, currency: str = "USD", store_url: str | None 
     p = Path(path)
     try:
         if p.stat().st_size > MAX_FILE_BYTES:
-            raise UserError(f"{p}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; is this really a catalog?")
+            mb = MAX_FILE_BYTES // (1024 * 1024)
+            raise UserError(f"{p}: larger than {mb} MB; is this really a catalog?")
         data = p.read_bytes()
     except FileNotFoundError:
         raise UserError(f"{p}: no such catalog file") from None

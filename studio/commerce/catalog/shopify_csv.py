@@ -104,7 +104,7 @@ def parse_shopify_csv(text: str, currency: str, store_url: str | None = None, so
             out.reject(v.line, str(e).replace("price ", "Variant Price ", 1) if str(e).startswith("price ")
                        else str(e))
             continue
-        except (ValueError, ArithmeticError) as e:  # a value no validator foresaw: reject the row, not the file
+        except (ValueError, ArithmeticError) as e:  # unforeseen value: reject the row, not the file
             out.reject(v.line, f"a value is out of range ({str(e)[:80]})")
             continue
         out.add(v.line, product)

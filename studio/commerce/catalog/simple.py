@@ -46,7 +46,7 @@ def parse_simple_csv(text: str, currency: str, source: str = "") -> Catalog:
         except RowError as e:
             out.reject(line, str(e))
             continue
-        except (ValueError, ArithmeticError) as e:  # a value no validator foresaw: reject the row, not the file
+        except (ValueError, ArithmeticError) as e:  # unforeseen value: reject the row, not the file
             out.reject(line, f"a value is out of range ({str(e)[:80]})")
             continue
         out.add(line, product)
@@ -111,11 +111,13 @@ def parse_json(text: str, currency: str, source: str = "") -> Catalog:
     except json.JSONDecodeError as e:
         raise UserError(f"{source or 'catalog'}: line {e.lineno}: invalid JSON ({e.msg})") from None
     except RecursionError:
-        raise UserError(f"{source or 'catalog'}: line 1: the JSON is nested too deeply to be a catalog") from None
+        where = source or "catalog"
+        raise UserError(f"{where}: line 1: the JSON is nested too deeply to be a catalog") from None
     if isinstance(doc, dict):
         items = doc.get("products")
         if not isinstance(items, list):
-            raise UserError(f"{source or 'catalog'}: the JSON needs a \"products\" list (see docs/catalog.md)")
+            where = source or "catalog"
+            raise UserError(f"{where}: the JSON needs a \"products\" list (see docs/catalog.md)")
         currency = str(doc.get("currency") or currency)
     elif isinstance(doc, list):
         items = doc
@@ -139,7 +141,7 @@ def parse_json(text: str, currency: str, source: str = "") -> Catalog:
         except RowError as e:
             out.reject(line, str(e))
             continue
-        except (ValueError, ArithmeticError) as e:  # a value no validator foresaw: reject the product, not the file
+        except (ValueError, ArithmeticError) as e:  # unforeseen value: reject the product, not the file
             out.reject(line, f"a value is out of range ({str(e)[:80]})")
             continue
         out.add(line, product)

@@ -23,7 +23,8 @@ def decode_catalog(data: bytes, name: str = "catalog") -> str:
             try:
                 return data[len(bom):].decode(encoding)
             except UnicodeDecodeError as e:
-                raise UserError(f"{name}: not valid {encoding} text after its byte-order mark ({e.reason})") from None
+                why = f"not valid {encoding} text after its byte-order mark ({e.reason})"
+                raise UserError(f"{name}: {why}") from None
     if b"\x00" in data[:4096]:
         raise UserError(f"{name}: this is not a text file (save the spreadsheet as CSV UTF-8 or JSON)")
     try:

@@ -7,7 +7,16 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QLinearGradient, QPainter, QPen
 
 from studio.commerce.overlays import style
-from studio.commerce.overlays.qt import elide, font, new_image, painter, rounded, to_bgra, wrap_lines, draw_lines
+from studio.commerce.overlays.qt import (
+    draw_lines,
+    elide,
+    font,
+    new_image,
+    painter,
+    rounded,
+    to_bgra,
+    wrap_lines,
+)
 from studio.commerce.product import clean_text
 
 MAX_COUPON = 80
@@ -40,7 +49,8 @@ def render_coupon(text: str, size: tuple[int, int], lang: str = "en") -> np.ndar
         p.drawLine(QLineF(stub_w, r + 4 * u, stub_w, h - r - 4 * u))
         p.setFont(stub_font)
         p.setPen(style.SALE_DARK)
-        p.drawText(QRectF(0, 0, stub_w, h), Qt.AlignmentFlag.AlignCenter, elide(stub, stub_font, stub_w - 8 * u))
+        p.drawText(QRectF(0, 0, stub_w, h), Qt.AlignmentFlag.AlignCenter,
+                   elide(stub, stub_font, stub_w - 8 * u))
         body = QRectF(stub_w + 16 * u, 0, w - stub_w - 30 * u, h)
         offer_font = font(32 * u, bold=True)
         lines = wrap_lines(offer, offer_font, body.width(), 2)

@@ -13,8 +13,18 @@ from PySide6.QtGui import QFontMetricsF, QImage, QPen
 
 from studio.commerce.money import format_money
 from studio.commerce.overlays import style
-from studio.commerce.overlays.qt import (draw_image_cover, draw_lines, elide, font, new_image, painter, rounded,
-                                         text_width, to_bgra, wrap_lines)
+from studio.commerce.overlays.qt import (
+    draw_image_cover,
+    draw_lines,
+    elide,
+    font,
+    new_image,
+    painter,
+    rounded,
+    text_width,
+    to_bgra,
+    wrap_lines,
+)
 from studio.commerce.product import Product
 
 

@@ -11,8 +11,16 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath,
-                           QTextLayout, QTextOption)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QTextLayout,
+    QTextOption,
+)
 
 from studio.core.errors import UserError
 from studio.core.qtgui import ensure_gui
@@ -69,7 +77,7 @@ def from_bgra(arr: np.ndarray) -> QImage:
 
 def save_png(arr: np.ndarray, path: str | Path) -> None:
     """Write premultiplied BGRA as a PNG (straight alpha, as image files store it)."""
-    if not from_bgra(arr).save(str(path), "PNG"):
+    if not from_bgra(arr).save(str(path), "PNG"):  # type: ignore[call-overload]  # stub: bytes; binding: str
         raise UserError(f"{path}: cannot write the PNG (does the folder exist?)")
 
 
@@ -167,7 +175,8 @@ def draw_image_cover(p: QPainter, img: QImage, rect: QRectF, radius: float) -> N
     """`img` scaled to fill `rect` (cropped, centred), with rounded corners."""
     if img.isNull() or rect.width() < 1 or rect.height() < 1:
         return
-    scaled = img.scaled(round(rect.width()), round(rect.height()), Qt.AspectRatioMode.KeepAspectRatioByExpanding,
+    scaled = img.scaled(round(rect.width()), round(rect.height()),
+                        Qt.AspectRatioMode.KeepAspectRatioByExpanding,
                         Qt.TransformationMode.SmoothTransformation)
     sx = (scaled.width() - rect.width()) / 2
     sy = (scaled.height() - rect.height()) / 2

@@ -16,13 +16,13 @@ HTTP rules, for every connector:
 from __future__ import annotations
 
 import abc
+import contextlib
 import email.utils
-import math
 import random
 import ssl
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -35,6 +35,7 @@ from studio.core.errors import UserError
 from studio.core.http import make_client
 from studio.core.log import get_logger
 from studio.core.secrets import mask_text
+from studio.live.connectors.options import RETRY, RETRY_CAP, Option, number_value
 from studio.live.events import BACKOFF, CONNECTED, CONNECTING, RECONNECTED, STOPPED, ConnectorState
 
 log = get_logger("live.connectors")
@@ -42,6 +43,13 @@ log = get_logger("live.connectors")
 Emit = Callable[[Any], None]
 
 MAX_BODY = 8 * 1024 * 1024  # a poll response bigger than this is not a chat page
+
+TOKEN_REJECTED = "token rejected — open Settings → Feeds"
+
+
+def token_rejected(platform: str, what: str) -> str:
+    """The one sentence for credentials the platform refused: what to do, in plain words."""
+    return f"{platform}: {TOKEN_REJECTED} and enter {what}"
 
 
 class FeedError(Exception):
@@ -69,8 +77,8 @@ class BackoffPolicy:
     jitter: float = 0.1   # ± fraction
 
 
-def backoff_delay(attempt: int, policy: BackoffPolicy = BackoffPolicy(), rnd: Callable[[], float] = random.random
-                  ) -> float:
+def backoff_delay(attempt: int, policy: BackoffPolicy = BackoffPolicy(),
+                  rnd: Callable[[], float] = random.random) -> float:
     """Seconds to wait before retry `attempt` (0-based): first·factor^attempt, capped, ± jitter."""
     base = min(policy.first * policy.factor ** min(attempt, 64), policy.cap)
     return max(0.0, base * (1 + policy.jitter * (2 * rnd() - 1)))
@@ -167,31 +175,6 @@ def parse_feed_spec(spec: str) -> tuple[str, dict[str, str]]:
     return kind, settings
 
 
-def setting_number(settings: dict[str, str], key: str, default: float, lo: float, hi: float) -> float:
-    """A numeric `--feed` setting between `lo` and `hi`; a UserError that names the setting otherwise."""
-    raw = settings.get(key)
-    if raw is None or not str(raw).strip():
-        return default
-    try:
-        value = float(str(raw).strip())
-    except ValueError:
-        value = math.nan
-    if not lo <= value <= hi:  # also False for NaN
-        raise UserError(f"--feed setting {key}={str(raw)[:40]!r} must be a number from {lo:g} to {hi:g}")
-    return value
-
-
-def setting_int(settings: dict[str, str], key: str, default: int | None, lo: int, hi: int) -> int | None:
-    """A whole-number `--feed` setting between `lo` and `hi`; a UserError that names the setting otherwise."""
-    raw = settings.get(key)
-    if raw is None or not str(raw).strip():
-        return default
-    text = str(raw).strip()
-    if not (text.isascii() and text.isdigit() and len(text) <= 20) or not lo <= int(text) <= hi:
-        raise UserError(f"--feed setting {key}={text[:40]!r} must be a whole number from {lo} to {hi}")
-    return int(text)
-
-
 def checked_api_base(value: str | None, default: str) -> str:
     """Scheme and host (and port) only; a path, query or credentials in `api_base` is refused."""
     base = (value or default).strip().rstrip("/")
@@ -205,6 +188,17 @@ def checked_api_base(value: str | None, default: str) -> str:
     if parts.path or parts.query or parts.fragment or parts.username or parts.password:
         raise UserError(f"api_base replaces only scheme and host; drop the rest of {mask_text(base)!r}")
     return base
+
+
+def api_base_problem(value: str | None) -> list[str]:
+    """`check_options` for `api_base`: its problem as a sentence that says what to write, or none."""
+    if not (value or "").strip():
+        return []
+    try:
+        checked_api_base(value, "http://host")
+    except UserError as e:
+        return [f"{e} — write e.g. api_base=http://127.0.0.1:8080"]
+    return []
 
 
 def json_body(resp: httpx.Response, what: str) -> Any:
@@ -221,7 +215,8 @@ def json_body(resp: httpx.Response, what: str) -> Any:
     if 300 <= status < 400:
         raise FeedError(f"{what}: unexpected redirect ({status}) — check api_base")
     if status >= 500:
-        raise FeedError(f"{what}: server error {status}", retry_after=parse_retry_after(resp.headers.get("Retry-After")))
+        raise FeedError(f"{what}: server error {status}",
+                        retry_after=parse_retry_after(resp.headers.get("Retry-After")))
     if status >= 400:
         raise FeedError(f"{what}: HTTP {status}")
     if len(resp.content) > MAX_BODY:
@@ -245,7 +240,8 @@ def describe_http_error(e: Exception) -> str:
         if cause is None:
             break
         if isinstance(cause, ssl.SSLCertVerificationError):
-            return f"TLS certificate not trusted ({cause.verify_message}): check the address; verification stays on"
+            return (f"TLS certificate not trusted ({cause.verify_message}): check the address; "
+                    "verification stays on")
         cause = cause.__cause__ or cause.__context__
     if "CERTIFICATE_VERIFY_FAILED" in str(e):
         return "TLS certificate not trusted: check the address; verification stays on"
@@ -274,16 +270,31 @@ def try_json(resp: httpx.Response) -> Any:
 # -- the connector kinds ---------------------------------------------------------------------------
 
 class Connector(abc.ABC):
-    """Base of every connector. Subclasses set `kind`, take settings in `__init__`, implement `run`."""
+    """Base of every connector. Subclasses set `kind`, `title` and `OPTIONS` (every setting `__init__`
+    reads, see options.py), take settings in `__init__`, implement `run`.
+
+    `unofficial`: the connector relies on an undocumented platform interface that may break without
+    notice. `simulated`: its data is made up (the demo feed) and must never be mistaken for a real show.
+    """
 
     kind = "base"
+    title = "base"
+    unofficial = False
+    simulated = False
+    OPTIONS: tuple[Option, ...] = ()
     name = "base"  # the `source` of its events
+
+    @classmethod
+    def check_options(cls, options: Mapping[str, str]) -> list[str]:
+        """Problems the declarations cannot say (one option against another, an address's shape), as
+        sentences; pure — no network, no keyring. Called only when every single value passed its check."""
+        return []
 
     @abc.abstractmethod
     def run(self, emit: Emit, stop: threading.Event) -> None:
         """Emit events until `stop` is set."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook: most connectors have nothing to interrupt
         """Called from another thread on shutdown to interrupt a blocking call; must be idempotent."""
 
 
@@ -303,9 +314,9 @@ class PollingConnector(Connector):
         return self._stop.wait(max(0.0, seconds))
 
     def configure(self, settings: dict[str, str]) -> None:
-        """Settings every polling connector takes: `retry=` first backoff seconds, `retry_cap=`."""
-        self.backoff = BackoffPolicy(first=setting_number(settings, "retry", self.backoff.first, 0.0, 3600.0),
-                                     cap=setting_number(settings, "retry_cap", self.backoff.cap, 0.0, 86400.0))
+        """Settings every polling connector takes (declare `RETRY` and `RETRY_CAP` in `OPTIONS`)."""
+        self.backoff = BackoffPolicy(first=number_value(settings, RETRY),
+                                     cap=number_value(settings, RETRY_CAP))
 
     def make_client(self) -> httpx.Client:
         return make_client()
@@ -334,7 +345,8 @@ class PollingConnector(Connector):
                     if e.fatal:
                         self.state(e.state, str(e))
                         return
-                    wait = e.retry_after if e.retry_after is not None else backoff_delay(attempt, self.backoff)
+                    wait = (e.retry_after if e.retry_after is not None
+                            else backoff_delay(attempt, self.backoff))
                     attempt += 1
                     self.state(BACKOFF, str(e), round(wait, 3))
                 except httpx.TimeoutException:
@@ -364,7 +376,5 @@ class PollingConnector(Connector):
     def close(self) -> None:
         c, self.client = self.client, None
         if c is not None:
-            try:
+            with contextlib.suppress(Exception):
                 c.close()
-            except Exception:
-                pass

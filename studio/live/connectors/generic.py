@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -23,14 +24,23 @@ import httpx
 from studio.core.errors import UserError
 from studio.core.http import make_client
 from studio.core.log import get_logger
-from studio.core.secrets import get_secret
 from studio.live.connectors.base import (
     FeedError,
     PollingConnector,
+    api_base_problem,
     checked_api_base,
     json_body,
     parse_time,
-    setting_number,
+    token_rejected,
+)
+from studio.live.connectors.options import (
+    RETRY,
+    RETRY_CAP,
+    Option,
+    name_option,
+    number_value,
+    secret_value,
+    text_value,
 )
 from studio.live.events import FAILED, ChatMessage, LineItem, Order, ViewerCount
 
@@ -100,8 +110,10 @@ def parse_event(obj: Any, source: str) -> ChatMessage | Order | ViewerCount:
             items.append(LineItem(sku=_text(it.get("sku"), "sku", required=False), qty=qty,
                                   price=_money(it.get("price"), "item price"),
                                   title=_text(it.get("title"), "title", required=False)))
-        total = _money(obj["total"], "total") if "total" in obj else sum((i.price * i.qty for i in items), Decimal(0))
-        return Order(source=source, id=_text(obj.get("id"), "order id"), created_at=parse_time(obj.get("created_at")),
+        total = (_money(obj["total"], "total") if "total" in obj
+                 else sum((i.price * i.qty for i in items), Decimal(0)))
+        return Order(source=source, id=_text(obj.get("id"), "order id"),
+                     created_at=parse_time(obj.get("created_at")),
                      currency=currency, items=tuple(items), total=total)
     if etype == "viewers":
         count = obj.get("count")
@@ -120,30 +132,49 @@ def loads(data: bytes | str) -> Any:
         raise ValueError("JSON nested too deeply") from None
 
 
+URL = Option("url", "url", "Feed address", required=True, placeholder="https://bridge.local/feed",
+             help="The bridge's HTTP(S) address that serves the events of docs/feed.md.")
+MODE = Option("mode", "choice", "Mode", default="poll", choices=("poll", "sse"),
+              help="poll: ask the address again and again; sse: keep one Server-Sent Events stream open.")
+TOKEN = Option("token", "text", "Bearer token", secret=True, keyring_name="feed_token",
+               env_var="STUDIO_FEED_TOKEN",
+               help="Sent as Authorization: Bearer … when the bridge wants one; leave empty otherwise.")
+INTERVAL = Option("interval", "number", "Poll every (s)", default="2", minimum=0, maximum=3600,
+                  help="Seconds between polls when the bridge does not say (poll_after_ms).")
+API_BASE = Option("api_base", "url", "Replace scheme and host", advanced=True,
+                  help="Scheme and host to use instead of the address's own (a test server); the path stays.")
+NAME = name_option("generic")
+
+
 class GenericFeed(PollingConnector):
     kind = "generic"
+    title = "Generic bridge (poll or SSE)"
+    OPTIONS = (URL, MODE, TOKEN, INTERVAL, NAME, API_BASE, RETRY, RETRY_CAP)
+
+    @classmethod
+    def check_options(cls, options: Mapping[str, str]) -> list[str]:
+        return api_base_problem(options.get("api_base"))
 
     def __init__(self, settings: dict[str, str]) -> None:
         super().__init__()
         self.configure(settings)
-        url = settings.get("url", "").strip()
+        url = text_value(settings, URL)
         try:
             parts = urlsplit(url)
             parts.port  # noqa: B018 - raises ValueError for a port out of range
         except ValueError:
             parts = urlsplit("")
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UserError("generic feed needs url=http(s)://host/path")
-        if settings.get("api_base"):
-            b = urlsplit(checked_api_base(settings["api_base"], url))
+            raise UserError("the generic feed needs url=http(s)://host/path")
+        api_base = text_value(settings, API_BASE)
+        if api_base:
+            b = urlsplit(checked_api_base(api_base, url))
             parts = parts._replace(scheme=b.scheme, netloc=b.netloc)
         self.url = urlunsplit(parts)
-        self.name = settings.get("name", "generic")
-        self.mode = settings.get("mode", "poll")
-        if self.mode not in ("poll", "sse"):
-            raise UserError("generic feed mode must be poll or sse")
-        self.interval = setting_number(settings, "interval", 2.0, 0.0, 3600.0)
-        self.token = get_secret("feed_token", "STUDIO_FEED_TOKEN")
+        self.name = text_value(settings, NAME)
+        self.mode = text_value(settings, MODE)
+        self.interval = number_value(settings, INTERVAL)
+        self.token = secret_value(settings, TOKEN)
         self.cursor: str | None = None
         self.last_event_id: str | None = None
         self.retry_ms = 1000
@@ -164,8 +195,11 @@ class GenericFeed(PollingConnector):
 
     def _refuse(self, resp: httpx.Response) -> None:
         if resp.status_code in (401, 403):
-            raise FeedError(f"the feed refused us ({resp.status_code}): check STUDIO_FEED_TOKEN", fatal=True,
-                            state=FAILED)
+            if self.token:
+                raise FeedError(token_rejected("the feed", "the bridge's bearer token")
+                                + f" ({resp.status_code})", fatal=True, state=FAILED)
+            raise FeedError(f"the feed wants a token ({resp.status_code}): open Settings → Feeds and enter "
+                            "the bridge's bearer token", fatal=True, state=FAILED)
         if resp.status_code == 404:
             raise FeedError("the feed URL was not found (404)", fatal=True, state=FAILED)
 
@@ -210,7 +244,8 @@ class GenericFeed(PollingConnector):
                 json_body(resp, "feed stream")  # raises the right FeedError (429, 5xx, 3xx…)
             ctype = resp.headers.get("Content-Type", "")
             if not ctype.startswith("text/event-stream"):
-                raise FeedError(f"feed stream: expected text/event-stream, got {ctype.split(';')[0] or 'nothing'}")
+                got = ctype.split(";")[0] or "nothing"
+                raise FeedError(f"feed stream: expected text/event-stream, got {got}")
             data: list[str] = []
             size = 0
             event_id: str | None = None

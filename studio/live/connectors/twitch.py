@@ -14,11 +14,14 @@ TLS is always verified. `api_base=ircs://host:port` (default `ircs://irc.chat.tw
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import random
 import socket
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from studio.core.errors import UserError
@@ -30,8 +33,8 @@ from studio.live.connectors.base import (
     Connector,
     Emit,
     backoff_delay,
-    setting_number,
 )
+from studio.live.connectors.options import Option, name_option, number_value, text_value
 from studio.live.events import (
     BACKOFF,
     CONNECTED,
@@ -114,17 +117,39 @@ class _Reconnect(Exception):
     pass
 
 
+CHANNEL = Option("channel", "text", "Channel", required=True, placeholder="NAME",
+                 pattern=r"#?[A-Za-z0-9_]{1,64}", help="The channel's login name, as in twitch.tv/NAME.")
+API_BASE = Option("api_base", "url", "Chat server", default=DEFAULT_BASE, choices=("ircs", "irc"),
+                  advanced=True,
+                  help="ircs://host:port (TLS) or irc://host:port (plain, only when asked for) of the chat "
+                       "server.")
+CAFILE = Option("cafile", "text", "Extra CA file", advanced=True, placeholder="/path/to/ca.pem",
+                help="A PEM file of a CA to trust as well (a self-hosted relay); verification always stays "
+                     "on.")
+CONNECT_TIMEOUT = Option("connect_timeout", "number", "Connect timeout (s)", default="10", minimum=0.01,
+                         maximum=300, advanced=True,
+                         help="How long to wait for the chat server to answer a connection.")
+IDLE_PING = Option("idle_ping", "number", "Ping after silence (s)", default="240", minimum=0.01, maximum=3600,
+                   advanced=True, help="Send our own PING after this many seconds without a line.")
+DEAD_AFTER = Option("dead_after", "number", "Reconnect after silence (s)", default="360", minimum=0.01,
+                    maximum=7200, advanced=True,
+                    help="Consider the connection dead after this many silent seconds.")
+NAME = name_option("twitch")
+
+
 class TwitchChat(Connector):
     kind = "twitch"
+    title = "Twitch chat"
+    OPTIONS = (CHANNEL, NAME, API_BASE, CAFILE, CONNECT_TIMEOUT, IDLE_PING, DEAD_AFTER)
     backoff = BackoffPolicy(first=1.0, factor=2.0, cap=30.0, jitter=0.1)
 
     def __init__(self, settings: dict[str, str]) -> None:
-        self.channel = settings.get("channel", "").strip().lstrip("#").lower()
+        self.channel = text_value(settings, CHANNEL).lstrip("#").lower()
         if not self.channel or not self.channel.replace("_", "").isalnum():
-            raise UserError("twitch feed needs channel=NAME (the channel's login name)")
-        self.name = settings.get("name", "twitch")
+            raise UserError("the twitch feed needs channel=NAME (the channel's login name)")
+        self.name = text_value(settings, NAME)
         try:
-            base = urlsplit(settings.get("api_base") or DEFAULT_BASE)
+            base = urlsplit(text_value(settings, API_BASE))
             port = base.port
         except ValueError:  # a port out of range, a broken IPv6 literal
             base, port = urlsplit(""), None
@@ -133,10 +158,10 @@ class TwitchChat(Connector):
         self.host = base.hostname
         self.tls = base.scheme == "ircs"
         self.port = port or (6697 if self.tls else 6667)
-        self.cafile = settings.get("cafile") or None
-        self.connect_timeout = setting_number(settings, "connect_timeout", 10.0, 0.01, 300.0)
-        self.idle_ping = setting_number(settings, "idle_ping", 240.0, 0.01, 3600.0)
-        self.dead_after = setting_number(settings, "dead_after", 360.0, 0.01, 7200.0)
+        self.cafile = text_value(settings, CAFILE) or None
+        self.connect_timeout = number_value(settings, CONNECT_TIMEOUT)
+        self.idle_ping = number_value(settings, IDLE_PING)
+        self.dead_after = number_value(settings, DEAD_AFTER)
         self.nick = f"justinfan{random.randint(10000, 99999)}"
         self._sock: socket.socket | None = None
         self._lock = threading.Lock()
@@ -169,7 +194,7 @@ class TwitchChat(Connector):
                         self._sock = sock
                     if stop.is_set():
                         break
-                    self._session(sock, stop, lambda: self._on_joined(ever))
+                    self._session(sock, stop, functools.partial(self._on_joined, ever))
                 except _Reconnect as e:
                     self._last_error = str(e)
                 except ssl.SSLCertVerificationError as e:
@@ -201,7 +226,7 @@ class TwitchChat(Connector):
     _last_error = ""
     _joined = False
 
-    def _session(self, sock: socket.socket, stop: threading.Event, on_joined) -> None:
+    def _session(self, sock: socket.socket, stop: threading.Event, on_joined: Callable[[], None]) -> None:
         sock.settimeout(1.0)  # a short tick so stop is prompt
         self._send(sock, "CAP REQ :twitch.tv/tags twitch.tv/commands")
         self._send(sock, "PASS SCHMOOPIIE")  # any PASS is accepted for justinfan
@@ -217,7 +242,7 @@ class TwitchChat(Connector):
             except (TimeoutError, ssl.SSLWantReadError):
                 idle = time.monotonic() - last_rx
                 if idle > self.dead_after:
-                    raise _Reconnect("no data from Twitch; reconnecting")
+                    raise _Reconnect("no data from Twitch; reconnecting") from None
                 if idle > self.idle_ping and not pinged:
                     self._send(sock, "PING :tmi.twitch.tv")
                     pinged = True
@@ -259,14 +284,10 @@ class TwitchChat(Connector):
         with self._lock:
             s, self._sock = self._sock, None
         if s is not None:
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)  # wakes a recv() blocked in the connector's thread
-            except OSError:
-                pass
-            try:
+            with contextlib.suppress(OSError):
                 s.close()
-            except OSError:
-                pass
 
     def close(self) -> None:
         self._close_sock()

@@ -14,22 +14,32 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import httpx
 
 from studio.core.errors import UserError
-from studio.core.secrets import get_secret
 from studio.live.connectors.base import (
     FeedError,
     PollingConnector,
+    api_base_problem,
     checked_api_base,
     error_reason,
     json_body,
     parse_time,
-    setting_number,
+    token_rejected,
     try_json,
+)
+from studio.live.connectors.options import (
+    RETRY,
+    RETRY_CAP,
+    Option,
+    name_option,
+    number_value,
+    secret_value,
+    text_value,
 )
 from studio.live.events import ENDED, FAILED, ChatMessage, ViewerCount
 
@@ -40,6 +50,7 @@ VIDEOS_PATH = "/youtube/v3/videos"
 _SILENT = {"tombstone", "chatEndedEvent", "messageDeletedEvent", "userBannedEvent", "pollOpenedEvent",
            "pollClosedEvent", "pollEditedEvent", "pollVotedEvent", "sponsorOnlyModeStartedEvent",
            "sponsorOnlyModeEndedEvent"}
+_BAD_CREDENTIALS = {"keyInvalid", "authError", "invalidCredentials", "unauthorized"}
 _FATAL_403 = {"forbidden": "no permission to read this live chat",
               "liveChatDisabled": "live chat is not enabled for this broadcast"}
 
@@ -54,8 +65,8 @@ def parse_message(item: Any, source: str = "youtube") -> ChatMessage | None:
     mtype = snip.get("type", "")
     if not isinstance(mtype, str) or mtype in _SILENT:
         return None
-    author = item.get("authorDetails") if isinstance(item.get("authorDetails"), dict) else {}
-    name = str(author.get("displayName") or "")
+    details = item.get("authorDetails")
+    name = str(details.get("displayName") or "") if isinstance(details, dict) else ""
     try:
         at = parse_time(snip.get("publishedAt"))
     except ValueError:
@@ -78,34 +89,68 @@ def parse_message(item: Any, source: str = "youtube") -> ChatMessage | None:
         return ChatMessage(source, mid, name, text or str(snip.get("displayMessage") or ""), at,
                            kind="superchat", amount=amount, currency=str(det.get("currency") or "") or None)
     tdet = snip.get("textMessageDetails")
-    text = tdet.get("messageText") if isinstance(tdet, dict) else None
-    text = text if isinstance(text, str) else snip.get("displayMessage")
-    if not isinstance(text, str) or not text:
+    body = tdet.get("messageText") if isinstance(tdet, dict) else None
+    body = body if isinstance(body, str) else snip.get("displayMessage")
+    if not isinstance(body, str) or not body:
         return None
-    return ChatMessage(source, mid, name, text, at)
+    return ChatMessage(source, mid, name, body, at)
+
+
+LIVE_CHAT_ID = Option("live_chat_id", "text", "Live chat ID", required=True, placeholder="ID",
+                      help="The broadcast's liveStreamingDetails.activeLiveChatId (videos.list with the "
+                           "video ID), or snippet.liveChatId of liveBroadcasts.list.")
+VIDEO_ID = Option("video_id", "text", "Video ID", placeholder="VIDEO_ID", pattern=r"[A-Za-z0-9_-]{1,64}",
+                  help="The ID after watch?v= in the stream's address; with it, the concurrent viewer "
+                       "count is shown too.")
+TOKEN = Option("token", "text", "OAuth token", secret=True, keyring_name="youtube_token",
+               env_var="STUDIO_YOUTUBE_TOKEN",
+               help="An OAuth 2.0 access token with the youtube.readonly scope; used instead of the API key.")
+API_KEY = Option("api_key", "text", "API key", secret=True, keyring_name="youtube_api_key",
+                 env_var="STUDIO_YOUTUBE_API_KEY",
+                 help="A YouTube Data API v3 key: Google Cloud console → APIs & Services → Credentials.")
+API_BASE = Option("api_base", "url", "API address", default=DEFAULT_BASE, advanced=True,
+                  help="Scheme and host of the YouTube Data API (a test server or a proxy); the paths stay.")
+MIN_INTERVAL = Option("min_interval", "number", "Shortest poll interval (s)", default="1", minimum=0,
+                      maximum=60, advanced=True,
+                      help="Never poll faster than this, whatever pollingIntervalMillis says.")
+QUOTA_BACKOFF = Option("quota_backoff", "number", "Wait after quota exceeded (s)", default="600", minimum=0,
+                       maximum=86400, advanced=True,
+                       help="How long to wait when the daily API quota is used up.")
+RATE_LIMIT_BACKOFF = Option("rate_limit_backoff", "number", "Wait after rate limit (s)", default="5",
+                            minimum=0, maximum=3600, advanced=True,
+                            help="How long to wait when YouTube says we ask too fast.")
+NAME = name_option("youtube")
+VIEWERS_EVERY = Option("viewers_every", "number", "Viewer count every (s)", default="30", minimum=0,
+                       maximum=3600, advanced=True,
+                       help="How often the concurrent viewer count is asked for (needs the video ID).")
 
 
 class YouTubeChat(PollingConnector):
     kind = "youtube"
+    title = "YouTube live chat"
+    OPTIONS = (LIVE_CHAT_ID, VIDEO_ID, TOKEN, API_KEY, NAME, API_BASE, MIN_INTERVAL,
+               QUOTA_BACKOFF, RATE_LIMIT_BACKOFF, VIEWERS_EVERY, RETRY, RETRY_CAP)
+
+    @classmethod
+    def check_options(cls, options: Mapping[str, str]) -> list[str]:
+        return api_base_problem(options.get("api_base"))
 
     def __init__(self, settings: dict[str, str]) -> None:
         super().__init__()
         self.configure(settings)
-        self.chat_id = settings.get("live_chat_id", "").strip()
-        if not self.chat_id:
-            raise UserError("youtube feed needs live_chat_id=ID (from liveStreamingDetails.activeLiveChatId)")
-        self.name = settings.get("name", "youtube")
-        self.base = checked_api_base(settings.get("api_base"), DEFAULT_BASE)
-        self.video_id = settings.get("video_id", "").strip()
-        self.min_interval = setting_number(settings, "min_interval", 1.0, 0.0, 60.0)
-        self.quota_backoff = setting_number(settings, "quota_backoff", 600.0, 0.0, 86400.0)
-        self.rate_limit_backoff = setting_number(settings, "rate_limit_backoff", 5.0, 0.0, 3600.0)
-        self.viewers_every = setting_number(settings, "viewers_every", 30.0, 0.0, 3600.0)
-        self.token = get_secret("youtube_token", "STUDIO_YOUTUBE_TOKEN")
-        self.api_key = None if self.token else get_secret("youtube_api_key", "STUDIO_YOUTUBE_API_KEY")
+        self.chat_id = text_value(settings, LIVE_CHAT_ID)
+        self.name = text_value(settings, NAME)
+        self.base = checked_api_base(text_value(settings, API_BASE), DEFAULT_BASE)
+        self.video_id = text_value(settings, VIDEO_ID)
+        self.min_interval = number_value(settings, MIN_INTERVAL)
+        self.quota_backoff = number_value(settings, QUOTA_BACKOFF)
+        self.rate_limit_backoff = number_value(settings, RATE_LIMIT_BACKOFF)
+        self.viewers_every = number_value(settings, VIEWERS_EVERY)
+        self.token = secret_value(settings, TOKEN)
+        self.api_key = None if self.token else secret_value(settings, API_KEY)
         if not (self.token or self.api_key):
-            raise UserError("youtube feed needs an API key or OAuth token: set STUDIO_YOUTUBE_API_KEY or "
-                            "STUDIO_YOUTUBE_TOKEN, or store youtube_api_key in the keyring")
+            raise UserError("the youtube feed needs an API key or an OAuth token: add one in Settings → "
+                            "Feeds, or set STUDIO_YOUTUBE_API_KEY or STUDIO_YOUTUBE_TOKEN")
         self.page_token: str | None = None
         self._next_viewers = 0.0
 
@@ -121,21 +166,26 @@ class YouTubeChat(PollingConnector):
         if reason == "liveChatEnded":
             raise FeedError("the live chat has ended", fatal=True, state=ENDED)
         if reason == "quotaExceeded":
-            raise FeedError("YouTube API quota exceeded; waiting before trying again", retry_after=self.quota_backoff)
+            raise FeedError("YouTube API quota exceeded; waiting before trying again",
+                            retry_after=self.quota_backoff)
         if reason == "rateLimitExceeded":
             raise FeedError("YouTube says we ask too fast; slowing down", retry_after=self.rate_limit_backoff)
         if reason == "liveChatNotFound" or resp.status_code == 404:
             raise FeedError("live chat not found: check live_chat_id", fatal=True, state=FAILED)
         if reason in _FATAL_403:
             raise FeedError(_FATAL_403[reason], fatal=True, state=FAILED)
-        if resp.status_code == 401:
-            raise FeedError("YouTube rejected the credentials (401)", fatal=True, state=FAILED)
-        raise FeedError(f"YouTube error {resp.status_code} {reason or ''}".strip() + (f": {message}" if message else ""))
+        if resp.status_code == 401 or reason in _BAD_CREDENTIALS or "API_KEY_INVALID" in resp.text[:4096]:
+            what = "a valid OAuth token" if self.token else "a valid API key"
+            raise FeedError(token_rejected("YouTube", what) + f" ({resp.status_code} {reason})".rstrip(),
+                            fatal=True, state=FAILED)
+        raise FeedError(f"YouTube error {resp.status_code} {reason or ''}".strip()
+                        + (f": {message}" if message else ""))
 
     def poll(self) -> float:
         assert self.client is not None
         headers, params = self._auth()
-        params = {**params, "liveChatId": self.chat_id, "part": "id,snippet,authorDetails", "maxResults": "2000"}
+        params = {**params, "liveChatId": self.chat_id, "part": "id,snippet,authorDetails",
+                  "maxResults": "2000"}
         if self.page_token:
             params["pageToken"] = self.page_token
         resp = self.client.get(self.base + MESSAGES_PATH, params=params, headers=headers)

@@ -13,13 +13,14 @@ from studio.core.qtgui import ensure_gui
 from studio.live.report.data import ReportData
 
 PALETTE = ["#4E79A7", "#F28E2B", "#59A14F", "#E15759", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7", "#9C755F"]
+RIGHT_MIDDLE = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
 def png_bytes(img: QImage) -> bytes:
     ba = QByteArray()
     buf = QBuffer(ba)
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
-    img.save(buf, "PNG")
+    img.save(buf, "PNG")  # type: ignore[call-overload]  # the stub says bytes; the binding wants str
     buf.close()
     return bytes(ba.data())
 
@@ -86,17 +87,18 @@ def timeline_png(rep: ReportData, width: int = 1000, height: int = 360) -> bytes
     p.setPen(QColor("#333"))
     for k in range(5):
         y = plot.bottom() - k / 4 * plot.height()
-        p.drawText(QRectF(0, y - 8, left - 6, 16), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                   str(omax * k // 4))
+        p.drawText(QRectF(0, y - 8, left - 6, 16), RIGHT_MIDDLE, str(omax * k // 4))
         p.setPen(QColor("#D62728"))
-        p.drawText(QRectF(plot.right() + 6, y - 8, right - 6, 16), Qt.AlignmentFlag.AlignLeft, str(cmax * k // 4))
+        p.drawText(QRectF(plot.right() + 6, y - 8, right - 6, 16), Qt.AlignmentFlag.AlignLeft,
+                   str(cmax * k // 4))
         p.setPen(QColor("#333"))
     step = max(1, n // 10)
     for m in range(0, n + 1, step):
         x = plot.left() + m * bw
         p.drawText(QRectF(x - 30, plot.bottom() + 4, 60, 16), Qt.AlignmentFlag.AlignHCenter, f"{m}′")
     p.drawText(QRectF(0, height - 22, width, 18), Qt.AlignmentFlag.AlignHCenter,
-               "minutes since start  ·  bars: orders/min (left)  ·  red line: chat/min (right)  ·  bands: pinned product")
+               "minutes since start  ·  bars: orders/min (left)  ·  red line: chat/min (right)  ·  "
+               "bands: pinned product")
     # legend
     x = left
     for sku, col in colors.items():
@@ -128,8 +130,8 @@ def conversion_png(rows: list[tuple[str, float]], width: int = 1000, bar_h: int 
     for i, (sku, v) in enumerate(rows):
         y = 30 + i * bar_h
         p.setPen(QColor("#333"))
-        p.drawText(QRectF(4, y, label_w - 10, bar_h - 4), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                   sku if len(sku) <= 26 else sku[:25] + "…")
+        label = sku if len(sku) <= 26 else sku[:25] + "…"
+        p.drawText(QRectF(4, y, label_w - 10, bar_h - 4), RIGHT_MIDDLE, label)
         w = (width - label_w - right) * v / vmax
         p.fillRect(QRectF(label_w, y + 3, max(w, 1.0), bar_h - 8), QColor(colors[sku]))
         p.drawText(QRectF(label_w + w + 6, y, right, bar_h - 4), Qt.AlignmentFlag.AlignVCenter, f"{v:.2f}")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
+from numpy.typing import NDArray
 
 from studio.media.clock import AUDIO_RATE
 
@@ -25,9 +28,9 @@ class AudioInput:
     def stop(self) -> None:
         self.state = "stopped"
 
-    def read(self, n: int) -> np.ndarray:
+    def read(self, n: int) -> NDArray[Any]:
         """Exactly n frames, shape (n, 2) float32 in [-1, 1]; silence when nothing is there."""
-        raise NotImplementedError  # noqa: abstract hook
+        raise NotImplementedError  # abstract hook
 
 
 class ToneInput(AudioInput):
@@ -41,7 +44,7 @@ class ToneInput(AudioInput):
         self.level = level
         self._n = 0
 
-    def read(self, n: int) -> np.ndarray:
+    def read(self, n: int) -> NDArray[Any]:
         idx = np.arange(self._n, self._n + n, dtype=np.float64)
         self._n += n
         mono = (self.level * np.sin(2 * np.pi * self.freq * idx / self.rate)).astype(np.float32)
@@ -51,5 +54,5 @@ class ToneInput(AudioInput):
 class SilenceInput(AudioInput):
     kind = "none"
 
-    def read(self, n: int) -> np.ndarray:
+    def read(self, n: int) -> NDArray[Any]:
         return np.zeros((n, 2), np.float32)

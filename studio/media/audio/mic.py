@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from studio.core.errors import UserError
 from studio.core.log import get_logger
@@ -177,7 +178,7 @@ class MicBuffer:
     def level(self) -> int:
         return self._count
 
-    def push(self, block: np.ndarray) -> None:
+    def push(self, block: NDArray[Any]) -> None:
         """Copy one callback block ((n, 1) or (n, 2) float32) in; drop the oldest samples if full."""
         n = len(block)
         if n == 0:
@@ -200,7 +201,7 @@ class MicBuffer:
                 self._buf[:n - first] = block[first:, :2] if block.shape[1] > 1 else block[first:]
             self._count += n
 
-    def _take(self, m: int) -> np.ndarray:
+    def _take(self, m: int) -> NDArray[Any]:
         out = np.empty((m, 2), np.float32)
         first = min(m, self.capacity - self._read)
         out[:first] = self._buf[self._read:self._read + first]
@@ -217,7 +218,7 @@ class MicBuffer:
             self._frac = 0.0
             self.drift.reset()
 
-    def pull(self, n: int) -> np.ndarray:
+    def pull(self, n: int) -> NDArray[Any]:
         """Exactly n frames at the output rate; silence while priming or on underrun. Never blocks."""
         with self._lock:
             # A device delivering big blocks needs headroom of two blocks, whatever the target says.
@@ -249,7 +250,7 @@ class MicBuffer:
         return out
 
 
-def _stretch(prev: np.ndarray, chunk: np.ndarray, n: int) -> np.ndarray:
+def _stretch(prev: NDArray[Any], chunk: NDArray[Any], n: int) -> NDArray[Any]:
     """Linear interpolation of `chunk` (continuing from `prev`) onto n evenly spaced samples."""
     m = len(chunk)
     out = np.empty((n, 2), np.float32)
@@ -313,14 +314,14 @@ class MicInput(AudioInput):
         self._close_stream()
         self._set_state("stopped")
 
-    def read(self, n: int) -> np.ndarray:
+    def read(self, n: int) -> NDArray[Any]:
         buf = self.buffer
         if self.state != "live" or buf is None:
             return np.zeros((n, 2), np.float32)
         return buf.pull(n)
 
     # -- device ----------------------------------------------------------------------------------
-    def _callback(self, indata: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
+    def _callback(self, indata: NDArray[Any], frames: int, time_info: Any, status: Any) -> None:
         try:
             self._last_callback = self._clock()
             if status and getattr(status, "input_overflow", False):

@@ -13,8 +13,10 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from studio.core.log import get_logger
 from studio.media.audio.base import AudioInput
@@ -31,18 +33,20 @@ class Meter:
     rms_db: float
 
 
-def measure(block: np.ndarray) -> Meter:
+def measure(block: NDArray[Any]) -> Meter:
     if block.size == 0:
         return Meter(SILENCE_DB, SILENCE_DB)
     peak = float(np.max(np.abs(block)))
     rms = float(np.sqrt(np.mean(np.square(block, dtype=np.float64))))
-    to_db = lambda v: SILENCE_DB if v <= 1e-6 else max(SILENCE_DB, 20.0 * np.log10(v))  # noqa: E731
+    def to_db(v: float) -> float:
+        return SILENCE_DB if v <= 1e-6 else max(SILENCE_DB, 20.0 * float(np.log10(v)))
+
     return Meter(to_db(peak), to_db(rms))
 
 
-def mix(blocks: list[np.ndarray], gains: list[float]) -> np.ndarray:
+def mix(blocks: list[NDArray[Any]], gains: list[float]) -> NDArray[Any]:
     out = np.zeros_like(blocks[0]) if blocks else np.zeros((AUDIO_BLOCK, 2), np.float32)
-    for b, g in zip(blocks, gains):
+    for b, g in zip(blocks, gains, strict=True):
         if g != 0.0:
             out += b * np.float32(g)
     np.clip(out, -1.0, 1.0, out=out)
@@ -50,7 +54,7 @@ def mix(blocks: list[np.ndarray], gains: list[float]) -> np.ndarray:
 
 
 class Mixer:
-    def __init__(self, inputs: list[AudioInput], on_block: Callable[[int, np.ndarray], None],
+    def __init__(self, inputs: list[AudioInput], on_block: Callable[[int, NDArray[Any]], None],
                  block: int = AUDIO_BLOCK, rate: int = AUDIO_RATE) -> None:
         self.inputs = inputs
         self.on_block = on_block

@@ -8,6 +8,7 @@ encoder or the UI: `push` only appends to a bounded queue under congestion rules
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -20,6 +21,9 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import av
+from av.audio.stream import AudioStream
+from av.container import OutputContainer
+from av.video.stream import VideoStream
 
 from studio.core.errors import UserError
 from studio.core.log import get_logger
@@ -70,7 +74,8 @@ def sender_command() -> list[str]:
 
 
 class NetworkOutput(Output):
-    def __init__(self, url: str, video_template, audio_template, *, name: str | None = None,
+    def __init__(self, url: str, video_template: VideoStream, audio_template: AudioStream, *,
+                 name: str | None = None,
                  reconnect: ReconnectPolicy | None = None, congestion: CongestionPolicy | None = None,
                  connect_timeout: float = 10.0, stall_timeout: float = 5.0,
                  on_state: Callable[[str, str, str], None] | None = None,
@@ -94,7 +99,7 @@ class NetworkOutput(Output):
         self._accepting = False
         self._waiting_key = False
         self._stop = threading.Event()
-        self._proc: subprocess.Popen | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
         self._proc_started = 0.0
         self._connected = False
         self._last_progress = 0.0
@@ -125,8 +130,8 @@ class NetworkOutput(Output):
             if not self._accepting:
                 return
             if packet.kind == VIDEO:
-                ok, self._waiting_key = admit(packet.priority, self._queued_video_seconds(), self._waiting_key,
-                                              self.congestion)
+                ok, self._waiting_key = admit(packet.priority, self._queued_video_seconds(),
+                                              self._waiting_key, self.congestion)
                 if not ok:
                     self.stats.video_dropped += 1
                     return
@@ -214,7 +219,8 @@ class NetworkOutput(Output):
                 self._set_state("gave_up", self._child_error or "too many failed attempts")
                 return
             delay = reconnect_delay(attempt, self.reconnect, rejected=self._rejected)
-            self._set_state("reconnecting", f"{self._child_error or 'connection lost'}; retrying in {delay:.1f} s")
+            why = self._child_error or "connection lost"
+            self._set_state("reconnecting", f"{why}; retrying in {delay:.1f} s")
             attempt += 1
             self.stats.reconnects += 1
             probe = outcome == "connected-then-lost" or self._refused
@@ -244,7 +250,7 @@ class NetworkOutput(Output):
             seen_refusing = seen_refusing or not accepts
             probe = not accepts
 
-    def _spawn(self) -> subprocess.Popen:
+    def _spawn(self) -> subprocess.Popen[bytes]:
         env = dict(os.environ)
         env.setdefault("PYTHONUNBUFFERED", "1")
         proc = subprocess.Popen(sender_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -253,8 +259,9 @@ class NetworkOutput(Output):
                          daemon=True).start()
         return proc
 
-    def _log_child_stderr(self, proc: subprocess.Popen) -> None:
+    def _log_child_stderr(self, proc: subprocess.Popen[bytes]) -> None:
         """Whatever the child prints on stderr (a crash) goes to our log, masked by the log filter."""
+        assert proc.stderr is not None  # spawned with PIPE
         for raw in proc.stderr:
             log.warning("%s sender: %s", self.name, raw.decode("utf-8", "replace").rstrip())
 
@@ -271,25 +278,28 @@ class NetworkOutput(Output):
         self._child_error = None
         self._rejected = self._refused = False
         self._error_stage = None
-        tunnel = tunnel_for(self.url, self.connect_timeout, self._send_buffer_bytes())  # rtmps: verified TLS here
+        # rtmps: TLS is verified here, in the parent
+        tunnel = tunnel_for(self.url, self.connect_timeout, self._send_buffer_bytes())
         child_url = tunnel.local_url(self.url) if tunnel else self.url
         proc = self._spawn()
         self._proc, self._proc_started = proc, time.monotonic()
         self._last_progress = time.monotonic()
-        reader = threading.Thread(target=self._read_child, args=(proc,), name=f"sender-io[{self.name}]", daemon=True)
+        reader = threading.Thread(target=self._read_child, args=(proc,), name=f"sender-io[{self.name}]",
+                                  daemon=True)
         reader.start()
         with self._lock:
             self._queue = deque(self._gop)  # a new connection starts on the current GOP's keyframe
             self._waiting_key = not self._gop
             self._accepting = True
-        container = None
+        container: OutputContainer | None = None
         was_connected = False
         start_s: float | None = None
         try:
-            proc.stdin.write((json.dumps({"url": child_url, "format": "flv", "sndbuf": self._send_buffer_bytes()})
-                              + "\n").encode())
-            container = av.open(proc.stdin, "w", format="nut", container_options={"flush_packets": "1",
-                                                                                  "max_interleave_delta": "1"})
+            assert proc.stdin is not None  # spawned with PIPE
+            header = {"url": child_url, "format": "flv", "sndbuf": self._send_buffer_bytes()}
+            proc.stdin.write((json.dumps(header) + "\n").encode())
+            container = av.open(proc.stdin, "w", format="nut",
+                                container_options={"flush_packets": "1", "max_interleave_delta": "1"})
             vs = container.add_stream_from_template(self._templates[0])
             as_ = container.add_stream_from_template(self._templates[1])
             while True:
@@ -339,36 +349,31 @@ class NetworkOutput(Output):
             self._child_error = f"the sender process ended unexpectedly (exit code {proc.returncode})"
         return "connected-then-lost" if was_connected else "failed"
 
-    def _finish_child(self, proc: subprocess.Popen, container, graceful: bool) -> None:
+    def _finish_child(self, proc: subprocess.Popen[bytes], container: OutputContainer | None,
+                      graceful: bool) -> None:
         if graceful and proc.poll() is None and container is not None:
-            try:
-                container.close()  # NUT trailer, then EOF: the child flushes and closes the RTMP stream
-            except (OSError, ValueError, av.error.FFmpegError):
-                pass
-            try:
-                proc.stdin.close()
-            except OSError:
-                pass
-            try:
+            # NUT trailer, then EOF: the child flushes and closes the RTMP stream
+            with contextlib.suppress(OSError, ValueError, av.error.FFmpegError):
+                container.close()
+            with contextlib.suppress(OSError):
+                if proc.stdin is not None:
+                    proc.stdin.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=5.0)
-            except subprocess.TimeoutExpired:
-                pass
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=5.0)
         if container is not None:
-            try:
+            with contextlib.suppress(OSError, ValueError, av.error.FFmpegError):
                 container.close()
-            except (OSError, ValueError, av.error.FFmpegError):
-                pass
         for f in (proc.stdin, proc.stdout, proc.stderr):
-            try:
-                f.close()
-            except (OSError, ValueError):
-                pass
+            with contextlib.suppress(OSError, ValueError):
+                if f is not None:
+                    f.close()
 
-    def _read_child(self, proc: subprocess.Popen) -> None:
+    def _read_child(self, proc: subprocess.Popen[bytes]) -> None:
         audio_base = self.stats.audio_sent  # the child counts per connection
+        assert proc.stdout is not None  # spawned with PIPE
         for raw in proc.stdout:
             line = raw.decode("utf-8", "replace").strip()
             if line.startswith("p "):

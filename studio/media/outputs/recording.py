@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 import av
+from av.audio.stream import AudioStream
+from av.video.stream import VideoStream
 
 from studio.core.log import get_logger
 from studio.media.outputs.base import Output, OutputStats
@@ -23,7 +26,8 @@ QUEUE_CAP = 3000  # ~30 s of video+audio packets; a disk slower than that is a b
 
 
 class RecordingOutput(Output):
-    def __init__(self, path: str | Path, video_template, audio_template, on_state=None) -> None:
+    def __init__(self, path: str | Path, video_template: VideoStream, audio_template: AudioStream,
+                 on_state: Callable[[str, str, str], None] | None = None) -> None:
         self.name = "recording"
         self.path = Path(path)
         self.stats = OutputStats()

@@ -14,9 +14,11 @@ Timestamps are rebased so every connection starts at zero, as OBS does.
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 import time
+from typing import cast
 
 
 def _say(line: str) -> None:
@@ -28,7 +30,7 @@ class _Read1:
     """A pipe reader whose read(n) returns what has arrived: BufferedReader.read(n) waits for all n
     bytes, which delays every packet by up to one 32 KiB buffer of stream."""
 
-    def __init__(self, f) -> None:
+    def __init__(self, f: io.BufferedReader) -> None:
         self._f = f
 
     def read(self, n: int = -1) -> bytes:
@@ -87,7 +89,8 @@ def main() -> int:
     import av
 
     try:
-        inp = av.open(_Read1(sys.stdin.buffer), "r", format="nut",
+        stdin = cast(io.BufferedReader, sys.stdin.buffer)  # typed BinaryIO; it is a BufferedReader
+        inp = av.open(_Read1(stdin), "r", format="nut",
                       options={"probesize": "32768", "analyzeduration": "0", "fflags": "nobuffer"})
     except Exception as e:  # the parent died or sent garbage
         _say(f"error input {describe(e)}")
@@ -95,7 +98,8 @@ def main() -> int:
     vin, ain = inp.streams.video[0], inp.streams.audio[0]
     _say("connecting")
     try:
-        out = av.open(url, "w", format=header.get("format", "flv"), options={"flvflags": "no_duration_filesize"},
+        out = av.open(url, "w", format=header.get("format", "flv"),
+                      options={"flvflags": "no_duration_filesize"},
                       container_options={"max_interleave_delta": "1"})
         vo = out.add_stream_from_template(vin)
         ao = out.add_stream_from_template(ain)
@@ -113,10 +117,10 @@ def main() -> int:
     last_report = 0.0
     try:
         for pkt in inp.demux():
-            if pkt.dts is None and pkt.pts is None:
+            ts = pkt.dts if pkt.dts is not None else pkt.pts
+            if ts is None:
                 continue  # demuxer flush marker
             tb = pkt.time_base
-            ts = pkt.dts if pkt.dts is not None else pkt.pts
             seconds = float(ts * tb)
             if offset is None:
                 offset = seconds

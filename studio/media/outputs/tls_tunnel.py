@@ -12,6 +12,7 @@ The RTMP tcUrl then names 127.0.0.1, as with the stunnel set-ups platforms docum
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import threading
@@ -68,7 +69,8 @@ class TlsTunnel:
             self._socks.append(local)
             if self.buffer_bytes:
                 local.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.buffer_bytes)
-            threading.Thread(target=self._serve, args=(local,), name=f"tls-tunnel[{self.host}]", daemon=True).start()
+            threading.Thread(target=self._serve, args=(local,), name=f"tls-tunnel[{self.host}]",
+                             daemon=True).start()
 
     def _serve(self, local: socket.socket) -> None:
         try:
@@ -80,16 +82,19 @@ class TlsTunnel:
             self._socks.append(remote)
             remote.settimeout(None)
         except ssl.SSLCertVerificationError as e:
-            self.error = f"the TLS certificate of {self.host} is not valid ({e.verify_message}): refusing to send the stream"
+            self.error = (f"the TLS certificate of {self.host} is not valid ({e.verify_message}): "
+                          "refusing to send the stream")
             log.warning("%s", self.error)
             local.close()
             return
         except (OSError, ssl.SSLError) as e:
-            self.error = f"cannot reach {self.host}:{self.port} over TLS ({getattr(e, 'strerror', None) or e})"
+            why = getattr(e, "strerror", None) or e
+            self.error = f"cannot reach {self.host}:{self.port} over TLS ({why})"
             log.warning("%s", self.error)
             local.close()
             return
-        t = threading.Thread(target=self._pipe, args=(remote, local), name=f"tls-tunnel[{self.host}]", daemon=True)
+        t = threading.Thread(target=self._pipe, args=(remote, local), name=f"tls-tunnel[{self.host}]",
+                             daemon=True)
         t.start()
         self._pipe(local, remote)
         t.join(timeout=5.0)
@@ -106,18 +111,14 @@ class TlsTunnel:
             pass
         finally:
             for s in (src, dst):
-                try:
+                with contextlib.suppress(OSError):
                     s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def close(self) -> None:
         self._closed = True
         for s in [self._listener, *self._socks]:
-            try:
+            with contextlib.suppress(OSError):
                 s.close()
-            except OSError:
-                pass
 
 
 def tunnel_for(url: str, connect_timeout: float, buffer_bytes: int = 0) -> TlsTunnel | None:

@@ -18,10 +18,12 @@ from __future__ import annotations
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
-import numpy as np
+from numpy.typing import NDArray
 
 from studio.core.log import get_logger
 
@@ -37,7 +39,7 @@ class SourceState(str, Enum):
 
 @dataclass(frozen=True)
 class CapturedFrame:
-    image: np.ndarray  # never written to after publication; layout given by `fmt`
+    image: NDArray[Any]  # never written to after publication; layout given by `fmt`
     t: float           # time.monotonic() when it was captured
     seq: int           # increases by one per new frame
     fmt: str = "bgr24"  # "bgr24": HxWx3 uint8; "yuv420p": I420 as OpenCV lays it out, (H*3/2)xW uint8
@@ -59,7 +61,7 @@ class WatchdogPolicy:
 
 def reopen_delay(attempt: int, policy: WatchdogPolicy) -> float:
     """Seconds to wait before reopen attempt `attempt` (0-based): doubling, capped."""
-    return min(policy.first_backoff * (2 ** attempt), policy.max_backoff)
+    return min(policy.first_backoff * (2.0 ** attempt), policy.max_backoff)
 
 
 class VideoSource:
@@ -86,18 +88,18 @@ class VideoSource:
         self._gen_lock = threading.Lock()
         self._reading_since: float | None = None  # when the current thread entered `_read`
         self._frozen_sum: int | None = None       # checksum of the picture a frozen device repeated
-        self.state_listeners: list = []  # callables (source, state, message)
+        self.state_listeners: list[Callable[[VideoSource, SourceState, str | None], None]] = []
 
     # -- hooks ------------------------------------------------------------------------------------
     def _open(self) -> None:
-        raise NotImplementedError  # noqa: hooks are abstract by design
+        raise NotImplementedError  # hooks are abstract by design
 
     #: the layout `_read` returns: "bgr24" (OpenCV) or "yuv420p" (decoded video, no colour round trip)
     frame_format = "bgr24"
 
-    def _read(self) -> np.ndarray | None:
+    def _read(self) -> NDArray[Any] | None:
         """Block until the next frame is available (in `frame_format`); None means the device failed."""
-        raise NotImplementedError  # noqa
+        raise NotImplementedError
 
     def _close(self) -> None:
         pass
@@ -171,9 +173,10 @@ class VideoSource:
             return None
         return frame
 
-    def publish(self, image: np.ndarray, t: float | None = None) -> None:
+    def publish(self, image: NDArray[Any], t: float | None = None) -> None:
         self._seq += 1
-        self._latest = CapturedFrame(image, time.monotonic() if t is None else t, self._seq, self.frame_format)
+        at = time.monotonic() if t is None else t
+        self._latest = CapturedFrame(image, at, self._seq, self.frame_format)
 
     def _set_state(self, state: SourceState, message: str | None = None) -> None:
         if state is self.state and message is None:

@@ -18,13 +18,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 if sys.platform == "win32":  # must precede the first `import cv2`: MSMF hardware transforms open in seconds
     os.environ.setdefault("OPENCV_VIDEOIO_MSMF_ENABLE_HW_TRANSFORMS", "0")
 
 import cv2  # noqa: E402
-import numpy as np  # noqa: E402
+from numpy.typing import NDArray
 
 from studio.core.errors import SourceError, UserError  # noqa: E402
 from studio.core.log import get_logger  # noqa: E402
@@ -41,7 +41,7 @@ class CaptureLike(Protocol):
     def isOpened(self) -> bool: ...  # noqa: N802 - OpenCV's names
     def set(self, prop: int, value: float) -> bool: ...
     def get(self, prop: int) -> float: ...
-    def read(self) -> tuple[bool, np.ndarray | None]: ...
+    def read(self) -> tuple[bool, NDArray[Any] | None]: ...
     def release(self) -> None: ...
 
 
@@ -158,7 +158,7 @@ class CameraSource(VideoSource):
             raise SourceError(f"camera {index} did not open (in use by another program, or unplugged?)")
         # Order matters: the format first, so the size/rate are negotiated within MJPG's modes.
         if self.fourcc:
-            cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*self.fourcc))
+            cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*self.fourcc))
         w, h = self.size
         cap.set(cv2.CAP_PROP_FRAME_WIDTH, w)
         cap.set(cv2.CAP_PROP_FRAME_HEIGHT, h)
@@ -178,7 +178,7 @@ class CameraSource(VideoSource):
         except UserError as e:  # unplugged: the watchdog keeps retrying with backoff
             raise SourceError(str(e)) from None
 
-    def _read(self) -> np.ndarray | None:
+    def _read(self) -> NDArray[Any] | None:
         cap = self._cap
         if cap is None:
             return None

@@ -8,15 +8,17 @@ watchdog is off (`static_content`): a still picture is supposed to repeat.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from studio.core.errors import SourceError
 from studio.media.sources.base import VideoSource, WatchdogPolicy
 
 
-def load_image_i420(path: str | Path) -> np.ndarray | None:
+def load_image_i420(path: str | Path) -> NDArray[Any] | None:
     """The picture as an (H*3/2)xW I420 array (cropped to even sides), or None if it is not an image."""
     try:
         data = np.fromfile(str(path), np.uint8)  # not cv2.imread: it fails on non-ASCII Windows paths
@@ -41,7 +43,7 @@ class ImageSource(VideoSource):
         self.path = Path(path)
         super().__init__(name or f"image:{self.path.name}", watchdog)
         self.refresh_hz = refresh_hz
-        self._image: np.ndarray | None = None
+        self._image: NDArray[Any] | None = None
         self._first = True
 
     def _open(self) -> None:
@@ -52,7 +54,7 @@ class ImageSource(VideoSource):
         self._image = image
         self._first = True
 
-    def _read(self) -> np.ndarray | None:
+    def _read(self) -> NDArray[Any] | None:
         if not self._first and self._stop.wait(1.0 / self.refresh_hz):
             return None
         self._first = False

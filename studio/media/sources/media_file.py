@@ -16,9 +16,10 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import av
-import numpy as np
+from numpy.typing import NDArray
 
 from studio.core.errors import SourceError
 from studio.core.log import get_logger
@@ -66,7 +67,7 @@ class _PyAVSource(VideoSource):
 
     # -- container -------------------------------------------------------------------------------
     def _open_container(self) -> av.container.InputContainer:
-        raise NotImplementedError  # noqa: hook
+        raise NotImplementedError  # hook
 
     def _open(self) -> None:
         container = self._open_container()
@@ -117,7 +118,7 @@ class _PyAVSource(VideoSource):
         except StopIteration:
             return None
 
-    def _read(self) -> np.ndarray | None:
+    def _read(self) -> NDArray[Any] | None:
         if self._frames is None:
             return None
         frame = self._next_frame()
@@ -187,7 +188,7 @@ class URLSource(_PyAVSource):
             # The exception text carries the URL: keep credentials out of the message.
             raise SourceError(redact_url(f"{type(e).__name__}: {e}")) from None
 
-    def _read(self) -> np.ndarray | None:
+    def _read(self) -> NDArray[Any] | None:
         try:
             return super()._read()
         except av.error.FFmpegError as e:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import cv2
 import numpy as np
+from numpy.typing import NDArray
 
 from studio.media.sources.base import VideoSource
 
@@ -20,7 +22,7 @@ class TestPatternSource(VideoSource):
         super().__init__(name)
         self.size = size
         self.fps = fps
-        self._base: np.ndarray | None = None
+        self._base: NDArray[Any] | None = None
         self._t0 = 0.0
         self._n = 0
 
@@ -36,14 +38,14 @@ class TestPatternSource(VideoSource):
         self._t0 = time.monotonic()
         self._n = 0
 
-    def _read(self) -> np.ndarray:
+    def _read(self) -> NDArray[Any]:
         assert self._base is not None
         # Pace on absolute deadlines, like a camera delivering at its own rate.
         self._n += 1
         delay = self._t0 + self._n / self.fps - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-        img = self._base.copy()
+        img: NDArray[Any] = self._base.copy()
         h, w = img.shape[:2]
         elapsed = time.monotonic() - self._t0
         box = max(8, h // 8)

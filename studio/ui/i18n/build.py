@@ -26,8 +26,8 @@ def extract() -> list[str]:
     for path in sorted(UI.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "tr"
-                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
-                    and node.args[0].value not in found):
+                    and node.args and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str) and node.args[0].value not in found):
                 found.append(node.args[0].value)
     return found
 
@@ -35,11 +35,12 @@ def extract() -> list[str]:
 def read_ts(path: Path) -> dict[str, str]:
     if not path.exists():
         return {}
-    out = {}
+    out: dict[str, str] = {}
     for msg in ET.parse(path).getroot().iter("message"):
         el = msg.find("translation")
-        if msg.findtext("source") and el is not None and el.text:
-            out[msg.findtext("source")] = el.text
+        source = msg.findtext("source")
+        if source and el is not None and el.text:
+            out[source] = el.text
     return out
 
 
@@ -56,7 +57,8 @@ def write_ts(path: Path, language: str, sources: list[str], translations: dict[s
 
 
 def lrelease() -> str | None:
-    exe = shutil.which("pyside6-lrelease", path=str(Path(sys.executable).parent)) or shutil.which("pyside6-lrelease")
+    beside = shutil.which("pyside6-lrelease", path=str(Path(sys.executable).parent))
+    exe = beside or shutil.which("pyside6-lrelease")
     return exe
 
 

@@ -32,6 +32,158 @@
         <translation>屏蔽词，用逗号分隔</translation>
     </message>
     <message>
+        <source>connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>已连接</translation>
+    </message>
+    <message>
+        <source>DEMO DATA — simulated orders and chat</source>
+        <translation>演示数据 — 订单和聊天均为模拟</translation>
+    </message>
+    <message>
+        <source>The demo feed is on: turn it off in Settings → Feeds</source>
+        <translation>演示数据源已开启：可在 设置 → 数据源 中关闭</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>reconnected</source>
+        <translation>已重新连接</translation>
+    </message>
+    <message>
+        <source>retrying</source>
+        <translation>正在重试</translation>
+    </message>
+    <message>
+        <source>the live chat has ended</source>
+        <translation>直播聊天已结束</translation>
+    </message>
+    <message>
+        <source>retrying in %1</source>
+        <translation>%1后重试</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <source>No feeds: add one to show real chat and orders, or the demo feed to rehearse.</source>
+        <translation>没有数据源：添加一个以显示真实的聊天和订单，或添加演示数据源进行彩排。</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Forget this feed's reference (the keyring entry stays)</source>
+        <translation>清除此数据源的引用（钥匙串中的条目保留）</translation>
+    </message>
+    <message>
+        <source>Advanced</source>
+        <translation>高级</translation>
+    </message>
+    <message>
+        <source>The kind of feed to add</source>
+        <translation>要添加的数据源类型</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Checked: the feed runs with the show</source>
+        <translation>勾选：数据源随直播一起运行</translation>
+    </message>
+    <message>
+        <source>Environment variable</source>
+        <translation>环境变量</translation>
+    </message>
+    <message>
+        <source>Store it in the OS keyring instead</source>
+        <translation>改为保存到系统钥匙串</translation>
+    </message>
+    <message>
+        <source>Use an environment variable instead</source>
+        <translation>改用环境变量</translation>
+    </message>
+    <message>
+        <source>stored in keyring — type to replace</source>
+        <translation>已保存在钥匙串中 — 输入以替换</translation>
+    </message>
+    <message>
+        <source>Paste it here: it is stored in the OS keyring</source>
+        <translation>粘贴到此处：将保存在系统钥匙串中</translation>
+    </message>
+    <message>
+        <source>(not set)</source>
+        <translation>（未设置）</translation>
+    </message>
+    <message>
+        <source>Simulated data: orders and chat are not real</source>
+        <translation>模拟数据：订单和聊天都不是真实的</translation>
+    </message>
+    <message>
+        <source>No OS keyring is available on this machine, so the %1 was not saved: put it in an environment variable such as %2 and type that variable's name below.</source>
+        <translation>此电脑上没有可用的系统钥匙串，因此 %1 未保存：请将其放入环境变量（例如 %2），并在下方输入该变量名。</translation>
+    </message>
+    <message>
+        <source>Type the name of the environment variable that holds it, e.g. %1</source>
+        <translation>输入保存它的环境变量名，例如 %1</translation>
+    </message>
+    <message>
+        <source>Stored in the OS keyring when you press OK</source>
+        <translation>按“确定”后保存到系统钥匙串</translation>
+    </message>
+    <message>
+        <source>This feed uses an unofficial library: it may break when the platform changes.</source>
+        <translation>此数据源使用非官方库：平台变更时可能失效。</translation>
+    </message>
+    <message>
+        <source>* required</source>
+        <translation>* 必填</translation>
+    </message>
+    <message>
+        <source>Stored in the OS keyring</source>
+        <translation>已保存在系统钥匙串中</translation>
+    </message>
+    <message>
+        <source>Unknown feed kind %1: this studio has no such connector, so the feed is kept as it is and does not run.</source>
+        <translation>未知的数据源类型 %1：此版本没有该连接器，数据源将原样保留且不会运行。</translation>
+    </message>
+    <message>
+        <source>%1: %2 is not an environment variable name (letters, digits and _)</source>
+        <translation>%1：%2 不是有效的环境变量名（只能包含字母、数字和 _）</translation>
+    </message>
+    <message>
+        <source>Read from the environment variable %1 when the show starts</source>
+        <translation>开播时从环境变量 %1 读取</translation>
+    </message>
+    <message>
+        <source>The options could not be checked (%1)</source>
+        <translation>无法检查这些选项（%1）</translation>
+    </message>
+    <message>
+        <source>Not set: the feed reads %1 from the environment, else the keyring entry %2</source>
+        <translation>未设置：数据源先读取环境变量 %1，否则读取钥匙串条目 %2</translation>
+    </message>
+    <message>
         <source>Go live</source>
         <translation>开始直播</translation>
     </message>
@@ -116,12 +268,12 @@
         <translation>预览</translation>
     </message>
     <message>
-        <source>LIVE</source>
-        <translation>直播中</translation>
-    </message>
-    <message>
         <source>Canvas and device changes apply after you stop the show.</source>
         <translation>画布和设备的更改将在直播结束后生效。</translation>
+    </message>
+    <message>
+        <source>LIVE</source>
+        <translation>直播中</translation>
     </message>
     <message>
         <source>dropped %1</source>
@@ -144,8 +296,8 @@
         <translation>录制 %1（%2 MB）</translation>
     </message>
     <message>
-        <source>Could not save the settings: %1</source>
-        <translation>无法保存设置：%1</translation>
+        <source>Could not save the profile: %1</source>
+        <translation>无法保存直播方案：%1</translation>
     </message>
     <message>
         <source>Starting the preview…</source>
@@ -166,10 +318,6 @@
     <message>
         <source>Start</source>
         <translation>开始</translation>
-    </message>
-    <message>
-        <source>Clear</source>
-        <translation>清除</translation>
     </message>
     <message>
         <source>Coupon text, e.g. SAVE10 — 10% off</source>
@@ -196,8 +344,8 @@
         <translation>库存：%1 · 已售：%2</translation>
     </message>
     <message>
-        <source>Product</source>
-        <translation>商品</translation>
+        <source>GMV</source>
+        <translation>成交额</translation>
     </message>
     <message>
         <source>Orders</source>
@@ -208,28 +356,96 @@
         <translation>件数</translation>
     </message>
     <message>
-        <source>GMV</source>
-        <translation>成交额</translation>
-    </message>
-    <message>
         <source>Viewers</source>
         <translation>观众</translation>
     </message>
     <message>
-        <source>Add layer</source>
-        <translation>添加图层</translation>
+        <source>Product</source>
+        <translation>商品</translation>
     </message>
     <message>
-        <source>Source: testsrc, camera:0, image:PATH, file:PATH or url:URL</source>
-        <translation>来源：testsrc、camera:0、image:路径、file:路径 或 url:地址</translation>
+        <source>Layer</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>none, or #rrggbb / #rrggbbaa</source>
+        <translation>无，或 #rrggbb / #rrggbbaa</translation>
+    </message>
+    <message>
+        <source>Image file</source>
+        <translation>图片文件</translation>
     </message>
     <message>
         <source>Add…</source>
         <translation>添加…</translation>
     </message>
     <message>
-        <source>Remove</source>
-        <translation>删除</translation>
+        <source>Video</source>
+        <translation>视频</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文字</translation>
+    </message>
+    <message>
+        <source>Source (testsrc, camera:0, file:PATH, url:URL)</source>
+        <translation>来源（testsrc、camera:0、file:路径、url:地址）</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>X</source>
+        <translation>X</translation>
+    </message>
+    <message>
+        <source>Y</source>
+        <translation>Y</translation>
+    </message>
+    <message>
+        <source>Width (0: full size)</source>
+        <translation>宽度（0：原始大小）</translation>
+    </message>
+    <message>
+        <source>Height (0: full size)</source>
+        <translation>高度（0：原始大小）</translation>
+    </message>
+    <message>
+        <source>Crop left, top, right, bottom</source>
+        <translation>裁剪 左、上、右、下</translation>
+    </message>
+    <message>
+        <source>Opacity</source>
+        <translation>不透明度</translation>
+    </message>
+    <message>
+        <source>Font size</source>
+        <translation>字号</translation>
+    </message>
+    <message>
+        <source>Colour</source>
+        <translation>颜色</translation>
+    </message>
+    <message>
+        <source>Background</source>
+        <translation>背景</translation>
+    </message>
+    <message>
+        <source>A layer needs something to show: a source, an image file or a text.</source>
+        <translation>图层需要显示内容：来源、图片文件或文字。</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
     </message>
     <message>
         <source>Up</source>
@@ -238,6 +454,14 @@
     <message>
         <source>Down</source>
         <translation>下移</translation>
+    </message>
+    <message>
+        <source>Add layer</source>
+        <translation>添加图层</translation>
+    </message>
+    <message>
+        <source>Colour %1 is not #rrggbb or #rrggbbaa, e.g. #ffffff</source>
+        <translation>颜色 %1 不是 #rrggbb 或 #rrggbbaa，例如 #ffffff</translation>
     </message>
     <message>
         <source>No server URL yet</source>
@@ -280,12 +504,12 @@
         <translation>设备</translation>
     </message>
     <message>
-        <source>General</source>
-        <translation>常规</translation>
+        <source>Feeds</source>
+        <translation>数据源</translation>
     </message>
     <message>
-        <source>Add</source>
-        <translation>添加</translation>
+        <source>General</source>
+        <translation>常规</translation>
     </message>
     <message>
         <source>Stream to this destination</source>
@@ -298,10 +522,6 @@
     <message>
         <source>Save key</source>
         <translation>保存推流码</translation>
-    </message>
-    <message>
-        <source>Name</source>
-        <translation>名称</translation>
     </message>
     <message>
         <source>Server</source>
@@ -356,8 +576,8 @@
         <translation>默认：程序数据文件夹</translation>
     </message>
     <message>
-        <source>Default: the demo catalog</source>
-        <translation>默认：示例商品目录</translation>
+        <source>No catalog: no products on screen</source>
+        <translation>无商品目录：画面上不显示商品</translation>
     </message>
     <message>
         <source>Language (after restart)</source>
@@ -378,6 +598,10 @@
     <message>
         <source>no encoder found</source>
         <translation>未找到编码器</translation>
+    </message>
+    <message>
+        <source>Key from the environment variable %1</source>
+        <translation>密钥来自环境变量 %1</translation>
     </message>
     <message>
         <source>auto uses %1 (hardware)</source>

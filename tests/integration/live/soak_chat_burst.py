@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from studio.live.events import ChatMessage, LineItem, Order
-from studio.live.pipeline import LiveSession
+from studio.live.session import LiveSession
 
 
 def main() -> int:

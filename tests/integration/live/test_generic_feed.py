@@ -47,7 +47,8 @@ def test_polling_follows_the_cursor_and_parses_every_type():
 
 def test_sse_resumes_with_last_event_id_after_a_drop():
     with FakeFeed(EVENTS, drop_after=2) as feed:
-        ev = run_connector(GenericFeed({"url": feed.base + "/stream", "mode": "sse"}), lambda e: len(e.orders) >= 3)
+        ev = run_connector(GenericFeed({"url": feed.base + "/stream", "mode": "sse"}),
+                           lambda e: len(e.orders) >= 3)
         assert feed.last_event_ids[:2] == [None, "1"]
     assert [m.id for m in ev.chat] == ["c1", "c2"]
     assert total(ev).orders == 2

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from studio.core.events import EventBus, ProductPinned, ProductUnpinned, StreamStateChanged
 from studio.live.events import ChatMessage, LineItem, Order, ViewerCount
-from studio.live.pipeline import LiveSession
+from studio.live.session import LiveSession
 from studio.live.session_log import read_rows
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -25,7 +25,7 @@ WRITER = textwrap.dedent("""
     import sys, time
     from studio.core.events import EventBus, ProductPinned
     from studio.live.connectors import build_all
-    from studio.live.pipeline import LiveSession
+    from studio.live.session import LiveSession
     from studio.live.runner import LiveRunner
     bus = EventBus()
     s = LiveSession(sys.argv[1], bus)
@@ -52,7 +52,8 @@ def count_rows(log: Path, kind: str) -> int:
 
 def test_sigkilled_show_leaves_a_readable_log(tmp_path):
     log = tmp_path / "show.sqlite"
-    p = subprocess.Popen([sys.executable, "-c", WRITER, str(log)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    p = subprocess.Popen([sys.executable, "-c", WRITER, str(log)], stdout=subprocess.PIPE, text=True,
+                         cwd=ROOT)
     try:
         assert p.stdout.readline().strip() == "running"
         deadline = time.monotonic() + 20
@@ -100,7 +101,8 @@ def test_every_kind_of_event_is_logged_as_it_arrives(tmp_path):
     s.handle(ViewerCount("demo", 42, t0 + 2))
     s.handle(Order("demo", "o1", t0 + 3, "CNY", (LineItem("A", 2, Decimal("99.00")),), Decimal("198.00")))
     bus.publish(ProductUnpinned("A", at=t0 + 60))
-    bus.publish(StreamStateChanged("youtube", "reconnecting", "rtmp://a.rtmp.youtube.com/live2/secretkey", at=t0 + 61))
+    bus.publish(StreamStateChanged("youtube", "reconnecting", "rtmp://a.rtmp.youtube.com/live2/secretkey",
+                                   at=t0 + 61))
     # visible to another connection before close: nothing is buffered in the process
     kinds = [r[2] for r in read_rows(log)]
     assert kinds == ["session", "pin", "chat", "viewers", "order", "unpin", "stream"]
@@ -108,7 +110,8 @@ def test_every_kind_of_event_is_logged_as_it_arrives(tmp_path):
     s.close()
     t = json.loads(report(log, "--json").stdout)
     assert t["orders"] == 1 and t["units"] == 2 and t["gmv"] == {"CNY": "198.00"} and t["peak_viewers"] == 42
-    assert abs(t["products"][0]["pinned_seconds"] - 60.0) < 0.01 and t["products"][0]["orders_while_pinned"] == 1
+    first = t["products"][0]
+    assert abs(first["pinned_seconds"] - 60.0) < 0.01 and first["orders_while_pinned"] == 1
 
 
 def test_burst_of_12000_chat_messages_keeps_memory_bounded_and_counts_exact(tmp_path):
@@ -119,8 +122,8 @@ def test_burst_of_12000_chat_messages_keeps_memory_bounded_and_counts_exact(tmp_
     try:
         base_mem = None
         for i in range(n):
-            s.handle(ChatMessage("youtube", f"m{i}", f"user{i % 300}", "How much is this? 多少钱？" * 2, 1e9 + i / 200),
-                     republish=False)
+            s.handle(ChatMessage("youtube", f"m{i}", f"user{i % 300}", "How much is this? 多少钱？" * 2,
+                                 1e9 + i / 200), republish=False)
             if i % 100 == 0:  # an order every 100 messages, each sent twice (a replay)
                 o = Order("shopify", f"o{i}", 1e9 + i / 200, "USD", (LineItem("SKU", 1, Decimal("0.10")),),
                           Decimal("0.10"))

@@ -1,10 +1,9 @@
-"""The app glue: `attach` starts the feeds, writes the session log, keeps counters and puts the chat
+"""The app glue: `start_feeds` runs the feeds, writes the session log, keeps counters and puts the chat
 overlay (rendered by the commerce layer's real `chat_overlay_image`) on the board — checked in a
 subprocess so the QGuiApplication it needs never meets the pytest-qt application of the UI tests."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
@@ -13,38 +12,38 @@ from pathlib import Path
 
 import pytest
 
-from studio.app.commands.live import add_feed_arguments as add_live_arguments
-from studio.app.show_feeds import attach
 from studio.core.errors import UserError
-from studio.core.events import EventBus
+from studio.live.connectors import build_all
 
 ROOT = Path(__file__).resolve().parents[3]
 
 SCRIPT = textwrap.dedent("""
-    import argparse, json, sys, time
-    from studio.app.commands.live import add_feed_arguments as add_live_arguments
-    from studio.app.show_feeds import attach
+    import json, sys, time
+    from pathlib import Path
+    from studio.app.show_feeds import start_feeds
     from studio.core.events import EventBus, ProductPinned
+    from studio.live.blocklist import Blocklist
+    from studio.live.connectors import build_all
     from studio.media.overlay import OverlayBoard
-    p = argparse.ArgumentParser(); add_live_arguments(p)
-    args = p.parse_args(["--feed", "demo:rate=200,seed=3", "--session-log", sys.argv[1], "--chat-overlay",
-                         "--blocked-words", sys.argv[2]])
     board, bus = OverlayBoard(), EventBus()
     seen = []
     bus.subscribe(None, lambda e: seen.append(type(e).__name__))
-    feeds = attach(args, board, (1280, 720), bus)
+    feeds = start_feeds(build_all(["demo:rate=200,seed=3"]), board, (1280, 720), bus, Path(sys.argv[1]),
+                        chat_overlay=True, blocklist=Blocklist.load(sys.argv[2]))
     bus.publish(ProductPinned("TEA-LJ-250", "Longjing"))
+    feeds.start()
     time.sleep(1.5)
     chat = board.get("chat")
     lines = feeds.overlay.lines_now()
     t0 = time.monotonic(); feeds.stop(); stop_s = time.monotonic() - t0
     print(json.dumps({"chat_slot": chat is not None, "shape": list(chat.image.shape) if chat else None,
-                      "renders": feeds.overlay.renders, "lines": lines, "after_stop": board.get("chat") is not None,
+                      "renders": feeds.overlay.renders, "lines": lines,
+                      "after_stop": board.get("chat") is not None,
                       "totals": feeds.counters.totals(), "stop_s": stop_s, "bus": sorted(set(seen))}))
 """)
 
 
-def test_attach_runs_feeds_logs_and_draws_the_chat_overlay(tmp_path):
+def test_start_feeds_runs_feeds_logs_and_draws_the_chat_overlay(tmp_path):
     words = tmp_path / "blocked.txt"
     words.write_text("多少钱\n", encoding="utf-8")
     log = tmp_path / "show.sqlite"
@@ -64,16 +63,10 @@ def test_attach_runs_feeds_logs_and_draws_the_chat_overlay(tmp_path):
     assert json.loads(rep.stdout)["chat_messages"] == out["totals"]["chat_messages"]
 
 
-def test_bad_feed_spec_is_a_user_error_before_anything_starts(tmp_path):
-    p = argparse.ArgumentParser()
-    add_live_arguments(p)
-    args = p.parse_args(["--feed", "myspace:x=1", "--session-log", str(tmp_path / "s.sqlite")])
-    with pytest.raises(UserError):
-        attach(args, None, (1280, 720), EventBus())
-    assert not (tmp_path / "s.sqlite").exists()
+def test_a_bad_feed_spec_is_a_user_error_before_anything_starts():
+    with pytest.raises(UserError, match="unknown feed kind 'myspace'"):
+        build_all(["demo", "myspace:x=1"])
 
 
-def test_feed_none_without_a_log_attaches_nothing():
-    p = argparse.ArgumentParser()
-    add_live_arguments(p)
-    assert attach(p.parse_args(["--feed", "none"]), None, (1280, 720), EventBus()) is None
+def test_no_feed_spec_means_no_feed_not_the_demo():
+    assert build_all([]) == [] and build_all(None) == []

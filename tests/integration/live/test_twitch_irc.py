@@ -23,8 +23,9 @@ def cert(tmp_path_factory):
         pytest.skip("openssl command not available to make a test certificate")
     d = tmp_path_factory.mktemp("tls")
     crt, key = d / "server.crt", d / "server.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(crt),
-                    "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+                    "-out", str(crt), "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
                     "-addext", "basicConstraints=critical,CA:TRUE"], check=True, capture_output=True)
     return crt, key
 
@@ -49,12 +50,13 @@ def test_plain_irc_reads_tagged_privmsg():
     assert ev.chat[0].id == "eb24e920-8065-492a-8aea-266a00fc5126" and ev.chat[0].author == "abc"
     assert ev.chat[0].at == 1642786203.573
     assert sent[0] == "CAP REQ :twitch.tv/tags twitch.tv/commands"
-    assert any(l.startswith("NICK justinfan") for l in sent) and "JOIN #xyz" in sent
+    assert any(s.startswith("NICK justinfan") for s in sent) and "JOIN #xyz" in sent
     assert CONNECTED in ev.state_names() and irc.connections == 1
 
 
 def test_ping_is_answered_with_pong():
-    with FakeIRC([["PING :tmi.twitch.tv", "<wait-pong>", privmsg("a1", "abc", "after pong"), "<hold>"]]) as irc:
+    script = ["PING :tmi.twitch.tv", "<wait-pong>", privmsg("a1", "abc", "after pong"), "<hold>"]
+    with FakeIRC([script]) as irc:
         ev = run_connector(make(f"irc://127.0.0.1:{irc.port}"), lambda e: len(e.chat) >= 1)
     assert "PONG :tmi.twitch.tv" in irc.received[0]
     assert ev.chat[0].text == "after pong"
@@ -81,7 +83,8 @@ def test_dropped_connection_is_retried():
 
 def test_tls_with_a_trusted_test_certificate(cert):
     with FakeIRC([[privmsg("t1", "abc", "over TLS"), "<hold>"]], tls_context=server_tls(cert)) as irc:
-        ev = run_connector(make(f"ircs://localhost:{irc.port}", cafile=str(cert[0])), lambda e: len(e.chat) >= 1)
+        ev = run_connector(make(f"ircs://localhost:{irc.port}", cafile=str(cert[0])),
+                           lambda e: len(e.chat) >= 1)
     assert ev.chat[0].text == "over TLS"
 
 

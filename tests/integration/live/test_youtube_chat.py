@@ -27,7 +27,8 @@ def test_pages_are_followed_with_page_token_in_order(youtube_key):
         tokens = [r.query.get("pageToken") for r in yt.requests]
     assert [m.text for m in ev.chat] == ["多少钱？", "Is shipping free?", "上链接"]
     assert tokens[:3] == [None, "p1", "p2"]
-    assert all(r.query["part"] == "id,snippet,authorDetails" and r.query["liveChatId"] == "CHAT1" for r in yt.requests)
+    assert all(r.query["part"] == "id,snippet,authorDetails" and r.query["liveChatId"] == "CHAT1"
+               for r in yt.requests)
     assert ev.chat[0].author == "Anhad Singh" and ev.chat[0].id == "LCC.msg1"
     assert ev.state_names()[:2] == ["connecting", CONNECTED]
 
@@ -82,9 +83,8 @@ def test_quota_and_rate_limit_back_off_then_recover(youtube_key):
 
 def test_broken_responses_become_backoff_events_never_a_crash(youtube_key, caplog):
     faults = ["500", "html", "truncated", "redirect", "redirect"]
-    with FakeYouTube([[text_item(1, "finally")]], faults=faults) as yt:
-        with caplog.at_level(logging.DEBUG):
-            ev = run_connector(make(yt.base), lambda e: len(e.chat) >= 1, timeout=10)
+    with FakeYouTube([[text_item(1, "finally")]], faults=faults) as yt, caplog.at_level(logging.DEBUG):
+        ev = run_connector(make(yt.base), lambda e: len(e.chat) >= 1, timeout=10)
     msgs = [s.message for s in ev.states if s.state == BACKOFF]
     assert len(msgs) == 5
     assert "server error 500" in msgs[0]

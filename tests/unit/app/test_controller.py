@@ -5,23 +5,26 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 import pytest
 
 from studio.app.controller import StudioController
-from studio.app.settings import AudioSettings, Destination, Settings
+from studio.app.profile.model import AudioSource, Canvas, Commerce, Destination, Layer, Recording, ShowSpec
 from studio.core.errors import UserError
+from studio.core.paths import resources_dir
 
 
 @pytest.fixture
 def controller():
     made = []
 
-    def make(**kw):
-        base = {"feeds": ["none"], "audio": [AudioSettings(source="tone")], "camera": "testsrc", "width": 320,
-                "height": 180}
+    def make(camera: str = "testsrc", **kw):
+        base = {"audio": (AudioSource("tone"),), "layers": (Layer(kind="video", source=camera),),
+                "canvas": Canvas(320, 180), "recording": Recording(enabled=True),
+                "commerce": Commerce(catalog=str(resources_dir() / "catalog" / "demo.json"))}
         base.update(kw)
-        c = StudioController(Settings(**base)).start()
+        c = StudioController(ShowSpec(**base)).start()
         made.append(c)
         return c
 
@@ -69,23 +72,25 @@ def test_pin_keys_follow_the_catalog_order(controller):
 
 def test_a_bad_camera_falls_back_to_the_test_pattern(controller):
     c = controller(camera="camera:No Such Camera 9000")
-    assert c.layers[0].source.name.startswith("testsrc") or "test" in type(c.layers[0].source).__name__.lower()
+    source = c.show.compositor.layers[0].source
+    assert source.name.startswith("testsrc") or "test" in type(source).__name__.lower()
     assert any("test pattern" in m for m in c.messages)
+    assert c.layers[0].source == "camera:No Such Camera 9000"  # the host's choice is kept in the profile
 
 
 def test_destinations_need_a_server_and_use_the_keyring(controller, monkeypatch):
     c = controller()
-    c.settings.destinations = [Destination(name="X", server="")]
-    with pytest.raises(UserError, match="no server URL"):
+    c.spec = replace(c.spec, destinations=(Destination(name="X", url=""),))
+    with pytest.raises(UserError, match="has no URL"):
         c.go_live()
-    d = Destination(name="Y", server="rtmp://127.0.0.1:1935/live")
-    c.settings.destinations = [d]
-    monkeypatch.setattr("studio.app.controller.get_secret", lambda name: "k123" if name == d.key_name else None)
+    c.spec = replace(c.spec, destinations=(Destination(name="Y", url="rtmp://127.0.0.1:1935/live/${STUDIO_TEST_K}"),
+                                           Destination(name="Off", url="", enabled=False)))
+    monkeypatch.setenv("STUDIO_TEST_K", "k123")
     assert c.destination_urls() == [("Y", "rtmp://127.0.0.1:1935/live/k123")]
 
 
 def test_nothing_to_go_live_to(controller):
-    c = controller(record=False)
+    c = controller(recording=Recording(enabled=False))
     with pytest.raises(UserError, match="nothing to go live to"):
         c.go_live()
 

@@ -92,7 +92,8 @@ def test_duplicate_sku_is_rejected_on_the_later_line():
 
 def test_simple_csv_lists_and_optional_fields():
     cat = parse_catalog_text("sku,title,price,compare_at,currency,image,url,selling_points,tags\n"
-                             "M1,Mug,18.50,24.00,usd,img/mug.png,https://x.test/p/m1,Safe | Unique,home|gift\n")
+                             "M1,Mug,18.50,24.00,usd,img/mug.png,https://x.test/p/m1,"
+                             "Safe | Unique,home|gift\n")
     p = cat.products[0]
     assert (p.currency, p.compare_at, p.image, p.url) == ("USD", Decimal("24.00"), "img/mug.png", "https://x.test/p/m1")
     assert p.selling_points == ("Safe", "Unique") and p.tags == ("home", "gift")
@@ -110,7 +111,8 @@ def test_json_rows_carry_their_line_and_prices_stay_exact():
     assert cat.get("A").price == Decimal("0.1") and cat.get("A").currency == "CNY"
     assert cat.get("C").currency == "USD"
     line_of_b = text.splitlines().index("    {") + 1 + 5  # the second object starts 5 lines after the first
-    assert [str(i) for i in cat.issues] == [f"line {line_of_b}: price 'abc' is not a number like 99 or 1299.00"]
+    assert [str(i) for i in cat.issues] == [
+        f"line {line_of_b}: price 'abc' is not a number like 99 or 1299.00"]
 
 
 def test_invalid_json_is_one_user_error_with_its_line():
@@ -140,7 +142,8 @@ def test_text_is_cleaned_to_plain_single_lines():
 
 
 def test_ten_thousand_rows_import(tmp_path):
-    rows = [f"h{i},Product {i} 商品,,V,tag,Size,M,SKU-{i},{i % 50},{i}.99,{i + 10}.00,," for i in range(10_000)]
+    rows = [f"h{i},Product {i} 商品,,V,tag,Size,M,SKU-{i},{i % 50},{i}.99,{i + 10}.00,,"
+            for i in range(10_000)]
     f = tmp_path / "big.csv"
     f.write_text(shopify(*rows), encoding="utf-8-sig")
     cat = load_catalog(f)

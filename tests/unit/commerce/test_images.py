@@ -1,5 +1,6 @@
 """Product images by path and URL, served from loopback: a slow or bad image never blocks the card."""
 
+import contextlib
 import http.server
 import socket
 import threading
@@ -67,10 +68,8 @@ def silent_server():
     def accept():
         sock.settimeout(0.1)
         while not stop.is_set():
-            try:
+            with contextlib.suppress(OSError):
                 conns.append(sock.accept()[0])
-            except OSError:
-                pass
 
     t = threading.Thread(target=accept, daemon=True)
     t.start()
@@ -107,7 +106,8 @@ def test_relative_paths_resolve_against_the_catalog_folder(png_bytes, tmp_path):
 
 def test_a_server_that_never_answers_costs_at_most_the_timeout_and_the_card_still_renders(silent_server):
     from studio.commerce.overlays.price_card import render_price_card
-    product = make_product(sku="S", title="慢图 🐢", price="1", currency="CNY", image=f"{silent_server}/x.png")
+    product = make_product(sku="S", title="慢图 🐢", price="1", currency="CNY",
+                           image=f"{silent_server}/x.png")
     t0 = time.monotonic()
     img = load_image(product.image, timeout=0.5)
     card = render_price_card(product, (720, 330), img)

@@ -7,14 +7,19 @@ import cv2
 import numpy as np
 import pytest
 
-from studio.commerce.overlays.layout import VERTICAL_SAFE_BOTTOM, VERTICAL_SAFE_RIGHT, layout_for, parse_canvas
+from studio.commerce.overlays.layout import (
+    VERTICAL_SAFE_BOTTOM,
+    VERTICAL_SAFE_RIGHT,
+    layout_for,
+    parse_canvas,
+)
 from studio.commerce.product import make_product
 
 
 @pytest.fixture
 def product():
-    return make_product(sku="TEA-1", title="西湖龙井 明前特级 🍵 Dragon Well green tea, spring harvest", price="99",
-                        compare_at="159", currency="CNY", stock=7, url="https://shop.example.com/p/tea-1",
+    return make_product(sku="TEA-1", title="西湖龙井 明前特级 🍵 Dragon Well green tea, spring harvest",
+                        price="99", compare_at="159", currency="CNY", stock=7, url="https://shop.example.com/p/tea-1",
                         selling_points=["明前采摘"], subtitle="250 g")
 
 
@@ -28,6 +33,7 @@ def premultiplied(arr: np.ndarray) -> bool:
 
 def render_text(text: str) -> np.ndarray:
     from PySide6.QtCore import QPointF
+
     from studio.commerce.overlays.qt import font, new_image, painter, to_bgra
     img = new_image(200, 80)
     p = painter(img)
@@ -58,6 +64,7 @@ def test_price_card_has_the_layout_size_and_is_premultiplied(gui, product):
 
 def test_price_card_shows_an_image_when_given_one_and_renders_without(gui, product):
     from PySide6.QtGui import QColor, QImage, QPainter
+
     from studio.commerce.overlays.price_card import render_price_card
     photo = QImage(50, 50, QImage.Format.Format_RGB32)
     p = QPainter(photo)
@@ -104,7 +111,8 @@ def test_qr_code_decodes_to_the_product_url(gui, product):
 def test_every_card_fills_its_box_with_premultiplied_ink(gui, kind, product):
     from studio.commerce.overlays.scene import SceneOptions, render_kind
     lay = layout_for((1280, 720))
-    opts = SceneOptions(countdown_seconds=65, coupon="满199减30 🎁", chat=(("小美", "好看！🥰"), ("Al", "hi")))
+    opts = SceneOptions(countdown_seconds=65, coupon="满199减30 🎁",
+                        chat=(("小美", "好看！🥰"), ("Al", "hi")))
     placed = render_kind(kind, lay, product, opts)
     assert placed.image.shape[:2] == (lay.box(kind).h, lay.box(kind).w)
     assert ink(placed.image) > 0.3 * placed.image.shape[0] * placed.image.shape[1]
@@ -139,7 +147,7 @@ def test_landscape_boxes_scale_and_stay_on_canvas(canvas):
     w, h = canvas
     assert not lay.vertical and lay.box("price_card").w == round(720 * w / 1920)
     for box in lay.boxes.values():
-        assert 0 <= box.x and box.right() <= w and 0 <= box.y and box.bottom() <= h
+        assert box.x >= 0 and box.right() <= w and box.y >= 0 and box.bottom() <= h
 
 
 def test_canvas_parsing():

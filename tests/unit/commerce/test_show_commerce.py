@@ -1,4 +1,5 @@
-"""The live-show glue: pinning animates cards on the board, publishes events, ticks the countdown."""
+"""The live-show glue, as the assembler wires it from `studio live` flags: pinning animates cards on the
+board, publishes events, ticks the countdown; bad commerce flags are one sentence."""
 
 import argparse
 import threading
@@ -7,19 +8,32 @@ from pathlib import Path
 
 import pytest
 
-from studio.app.commands.live import add_commerce_arguments as add_live_arguments
-from studio.app.show_commerce import attach, chat_overlay_image
+from studio.app.assemble import build_show
+from studio.app.commands.live import register, spec_from_args
+from studio.app.show_commerce import chat_overlay_image
 from studio.core.errors import UserError
 from studio.core.events import EventBus, ProductPinned, ProductUnpinned
-from studio.media.overlay import OverlayBoard
 
 DEMO = str(Path(__file__).resolve().parents[3] / "resources" / "catalog" / "demo.json")
 
 
-def args(*argv):
-    p = argparse.ArgumentParser()
-    add_live_arguments(p)
-    return p.parse_args(list(argv))
+class Attached:
+    """The commerce part of a show built from flags, and the board it draws on."""
+
+    def __init__(self, argv, size, bus):
+        p = argparse.ArgumentParser()
+        register(p.add_subparsers())
+        spec = spec_from_args(p.parse_args(["live", "--size", f"{size[0]}x{size[1]}", *argv]))
+        self.built = build_show(spec, bus, strict=True)
+        self.board = self.built.show.board
+        self.commerce = self.built.commerce
+
+    def stop(self):
+        self.built.stop()
+
+
+def attach(argv, size=(1280, 720), bus=None):
+    return Attached(argv, size, bus)
 
 
 @pytest.fixture
@@ -31,13 +45,17 @@ def bus_events():
 
 
 def test_no_commerce_arguments_attach_nothing(bus_events):
-    assert attach(args(), OverlayBoard(), (1280, 720), bus_events[0]) is None
+    a = attach([], bus=bus_events[0])
+    try:
+        assert a.commerce is None
+    finally:
+        a.stop()
 
 
 def test_pin_places_animated_cards_and_publishes(gui, bus_events):
     bus, events = bus_events
-    board = OverlayBoard()
-    show = attach(args("--catalog", DEMO, "--pin", "TEA-LJ-250"), board, (1280, 720), bus)
+    a = attach(["--catalog", DEMO, "--pin", "TEA-LJ-250"], bus=bus)
+    board, show = a.board, a.commerce
     try:
         assert {"commerce.price_card", "commerce.qr", "commerce.badge"} <= set(board.slots())
         card = board.get("commerce.price_card")
@@ -61,12 +79,12 @@ def test_pin_places_animated_cards_and_publishes(gui, bus_events):
         with pytest.raises(UserError, match="NOPE"):
             show.pin("NOPE")
     finally:
-        show.stop()
+        a.stop()
 
 
 def test_countdown_rerenders_once_a_second_on_its_own_thread(gui):
-    board = OverlayBoard()
-    show = attach(args("--countdown", "00:02", "--coupon", "SAVE10"), board, (720, 1280), None)
+    a = attach(["--countdown", "00:02", "--coupon", "SAVE10"], (720, 1280))
+    board = a.board
     try:
         assert "studio: overlays" in [t.name for t in threading.enumerate()]
         assert {"commerce.countdown", "commerce.coupon"} <= set(board.slots())
@@ -78,7 +96,7 @@ def test_countdown_rerenders_once_a_second_on_its_own_thread(gui):
         time.sleep(0.5)
         assert board.version == versions  # nothing between seconds
     finally:
-        show.stop()
+        a.stop()
     assert "studio: overlays" not in [t.name for t in threading.enumerate()]
 
 
@@ -86,13 +104,29 @@ def test_bad_arguments_are_user_errors(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("sku,title,price\n,x,abc\n")
     with pytest.raises(UserError, match="no product imported"):
-        attach(args("--catalog", str(bad)), OverlayBoard(), (1280, 720), None)
+        attach(["--catalog", str(bad)])
     with pytest.raises(UserError, match="no product with SKU"):
-        attach(args("--catalog", DEMO, "--pin", "NOPE"), OverlayBoard(), (1280, 720), None)
+        attach(["--catalog", DEMO, "--pin", "NOPE"])
     with pytest.raises(UserError, match="mm:ss"):
-        attach(args("--countdown", "soon"), OverlayBoard(), (1280, 720), None)
+        attach(["--countdown", "soon"])
     with pytest.raises(UserError, match="--catalog"):
-        attach(args("--pin", "X"), OverlayBoard(), (1280, 720), None)
+        attach(["--pin", "X"])
+
+
+def test_a_fixed_qr_link_stays_while_products_change(gui):
+    a = attach(["--catalog", DEMO, "--qr", "https://shop.example.com/live"])
+    try:
+        qr = a.board.get("commerce.qr")
+        assert qr is not None
+        a.commerce.pin("TEA-LJ-250")
+        assert a.board.get("commerce.qr") is qr  # not replaced by the product's own link
+    finally:
+        a.stop()
+    off = attach(["--catalog", DEMO, "--qr", "off", "--pin", "TEA-LJ-250"])
+    try:
+        assert off.board.get("commerce.qr") is None and off.board.get("commerce.price_card") is not None
+    finally:
+        off.stop()
 
 
 def test_chat_overlay_image_is_placed_in_the_layout(gui):

@@ -15,8 +15,8 @@ money = st.decimals(min_value=Decimal("0"), max_value=Decimal("99999.99"), place
 orders_st = st.builds(
     lambda oid, src, cur, price, qty, t: Order(src, str(oid), t, cur, (LineItem(f"S{oid % 5}", qty, price),),
                                                price * qty),
-    st.integers(0, 40), st.sampled_from(["shopify", "generic"]), st.sampled_from(["USD", "CNY", "EUR"]), money,
-    st.integers(1, 5), st.floats(0, 10_000, allow_nan=False))
+    st.integers(0, 40), st.sampled_from(["shopify", "generic"]), st.sampled_from(["USD", "CNY", "EUR"]),
+    money, st.integers(1, 5), st.floats(0, 10_000, allow_nan=False))
 
 
 @settings(max_examples=200, deadline=None)
@@ -28,7 +28,7 @@ def test_replays_in_any_order_count_each_order_once(orders, rnd):
         c.add_order(o)
     uniq = unique_orders(replayed)
     assert c.orders == len({(o.source, o.id) for o in orders}) == len(uniq)
-    assert c.gmv == {k: v for k, v in gmv_by_currency(uniq).items()}
+    assert c.gmv == dict(gmv_by_currency(uniq))
     assert c.units == sum(li.qty for o in uniq for li in o.items)
 
 
@@ -102,7 +102,7 @@ def test_a_secret_echoed_into_chat_is_masked_before_the_log_and_the_screen(tmp_p
     from studio.core.events import EventBus
     from studio.core.secrets import register_secret
     from studio.live.events import ChatMessage
-    from studio.live.pipeline import LiveSession
+    from studio.live.session import LiveSession
     from studio.live.session_log import read_rows
 
     register_secret("echoed-stream-key-123")

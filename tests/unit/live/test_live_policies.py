@@ -11,7 +11,13 @@ import pytest
 from studio.core.errors import UserError
 from studio.live.blocklist import Blocklist, plain, screen_line
 from studio.live.connectors import build, build_all
-from studio.live.connectors.base import BackoffPolicy, backoff_delay, parse_feed_spec, parse_retry_after, parse_time
+from studio.live.connectors.base import (
+    BackoffPolicy,
+    backoff_delay,
+    parse_feed_spec,
+    parse_retry_after,
+    parse_time,
+)
 from studio.live.connectors.generic import parse_event
 from studio.live.connectors.shopify import bucket_wait, parse_call_limit, parse_link_next, parse_order
 from studio.live.connectors.youtube import parse_message
@@ -29,9 +35,8 @@ def test_feed_specs_parse_with_commas_inside_urls():
         build("shopify:api_base=http://x")  # no shop
 
 
-def test_default_feed_is_demo_and_names_are_unique():
-    cs = build_all(None)
-    assert [c.kind for c in cs] == ["demo"]
+def test_no_feed_by_default_and_names_are_unique():
+    assert build_all(None) == [] and build_all([]) == []
     assert [c.name for c in build_all(["demo", "demo"])] == ["demo", "demo#2"]
 
 
@@ -52,7 +57,8 @@ def test_backoff_doubles_and_caps():
 def test_retry_after_seconds_or_http_date():
     assert parse_retry_after("2.0") == 2.0 and parse_retry_after("0") == 0.0
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:10 GMT", now=1445412480.0) == 10.0
-    assert parse_retry_after("soon") is None and parse_retry_after(None) is None and parse_retry_after("-1") is None
+    assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+    assert parse_retry_after("-1") is None
 
 
 def test_times_in_every_format_the_platforms_use():
@@ -73,16 +79,17 @@ def test_shopify_helpers():
     assert parse_call_limit("32/40") == (32, 40) and parse_call_limit("junk") is None
     assert bucket_wait(10, 40) == 0 and bucket_wait(39, 40) == 9.5
     with pytest.raises(ValueError):
-        parse_order({"id": 1, "currency": "USD", "total_price": "1", "line_items": [{"price": "x", "quantity": 1}]})
+        parse_order({"id": 1, "currency": "USD", "total_price": "1",
+                     "line_items": [{"price": "x", "quantity": 1}]})
 
 
 def test_youtube_items_that_show_nothing_are_skipped():
     assert parse_message({"id": "x", "snippet": {"type": "tombstone"}}) is None
     assert parse_message({"id": "x", "snippet": {"type": "chatEndedEvent"}}) is None
     assert parse_message("garbage") is None
+    sticker = {"amountMicros": "1500000", "currency": "JPY", "superStickerMetadata": {"altText": "Hi"}}
     m = parse_message({"id": "x", "snippet": {"type": "superStickerEvent", "publishedAt": "bad",
-                                              "superStickerDetails": {"amountMicros": "1500000", "currency": "JPY",
-                                                                      "superStickerMetadata": {"altText": "Hi"}}},
+                                              "superStickerDetails": sticker},
                        "authorDetails": {"displayName": "A"}})
     assert m.amount == Decimal("1.5") and m.text == "Hi"
 
@@ -90,7 +97,8 @@ def test_youtube_items_that_show_nothing_are_skipped():
 def test_generic_events_are_validated():
     for bad in ({"type": "order", "id": "1", "currency": "usd", "created_at": 1, "items": []},
                 {"type": "viewers", "count": -1}, {"type": "chat", "text": ""}, {"type": "x"}, [],
-                {"type": "order", "id": "1", "currency": "USD", "created_at": 1, "items": [{"qty": 1.5, "price": "1"}]}):
+                {"type": "order", "id": "1", "currency": "USD", "created_at": 1,
+                 "items": [{"qty": 1.5, "price": "1"}]}):
         with pytest.raises((ValueError, KeyError)):
             parse_event(bad, "g")
     o = parse_event({"type": "order", "id": 7, "currency": "USD", "created_at": 1,
@@ -100,7 +108,8 @@ def test_generic_events_are_validated():
 
 def test_blocklist_masks_before_capping_and_dodges_nothing():
     bl = Blocklist(["scam", "垃圾", "buy followers"])
-    name, text = screen_line("SCAM\u202e king", "this is a ＳＣＡＭ 垃圾产品, buy  followers now! " + "x" * 200, bl)
+    line = "this is a ＳＣＡＭ 垃圾产品, buy  followers now! " + "x" * 200
+    name, text = screen_line("SCAM\u202e king", line, bl)
     assert "scam" not in (name + text).lower() and "垃圾" not in text and "followers" not in text
     assert len(text) <= 90 and text.endswith("…") and "\u202e" not in name
     assert Blocklist(["ass"]).mask("class assignment ass") == "class assignment ***"

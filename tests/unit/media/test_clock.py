@@ -11,7 +11,8 @@ def test_ntsc_rate_is_exact():
     assert as_rate(30) == Fraction(30)
 
 
-@given(st.integers(0, 10_000_000), st.sampled_from([Fraction(30), Fraction(25), Fraction(30000, 1001), Fraction(60)]))
+@given(st.integers(0, 10_000_000),
+       st.sampled_from([Fraction(30), Fraction(25), Fraction(30000, 1001), Fraction(60)]))
 def test_frame_index_round_trips_its_own_deadline(index, rate):
     t0 = 1000.0
     assert frame_index_at(t0, frame_due(t0, index, rate), rate) == index

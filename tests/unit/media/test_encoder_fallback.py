@@ -11,8 +11,8 @@ import av
 import numpy as np
 import pytest
 
-from studio.media.encode import Encoder
-from studio.media.encoders import VideoSettings, _probe_one, choose_encoder
+from studio.media.encoder import Encoder
+from studio.media.encoder_options import VideoSettings, _probe_one, choose_encoder
 from studio.media.packets import VIDEO
 
 S = VideoSettings(320, 180, Fraction(30), 800)
@@ -27,7 +27,8 @@ def _first_frame_fails(name: str, s: VideoSettings) -> str | None:
 
 def test_auto_skips_an_encoder_that_fails_on_its_first_frame_and_logs_why(caplog):
     caplog.set_level(logging.INFO, logger="studio")
-    assert choose_encoder("auto", S, candidates=["h264_fake", "libx264"], probe=_first_frame_fails) == "libx264"
+    chosen = choose_encoder("auto", S, candidates=["h264_fake", "libx264"], probe=_first_frame_fails)
+    assert chosen == "libx264"
     assert "encoder h264_fake skipped: Function not implemented" in caplog.text
 
 

@@ -3,7 +3,13 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from studio.media.outputs.policy import CongestionPolicy, ReconnectPolicy, admit, reconnect_delay, should_give_up
+from studio.media.outputs.policy import (
+    CongestionPolicy,
+    ReconnectPolicy,
+    admit,
+    reconnect_delay,
+    should_give_up,
+)
 from studio.media.packets import PRIORITY_DISPOSABLE, PRIORITY_KEYFRAME, PRIORITY_REFERENCE
 
 P = ReconnectPolicy(first_delay=2.0, factor=1.5, max_delay=30.0, jitter=0.0)

@@ -81,7 +81,7 @@ def test_full_range_422_from_a_webcam_becomes_limited_range_420_with_true_colour
     i444 = cv2.cvtColor(bgr, cv2.COLOR_BGR2YCrCb)  # full-range BT.601, as JPEG stores it
     y, cr, cb = i444[..., 0], i444[..., 1], i444[..., 2]
     frame = av.VideoFrame(W, H, "yuvj422p")
-    for plane, data in zip(frame.planes, (y, cb[:, ::2], cr[:, ::2])):
+    for plane, data in zip(frame.planes, (y, cb[:, ::2], cr[:, ::2]), strict=True):
         rows = np.frombuffer(plane, np.uint8).reshape(-1, plane.line_size)
         rows[:data.shape[0], :data.shape[1]] = data
     i420 = I420Converter()(frame)

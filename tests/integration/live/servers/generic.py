@@ -23,7 +23,7 @@ class FakeFeed:
         self.server_handler_cls = None
         self._done = threading.Event()
 
-    def __enter__(self) -> "FakeFeed":
+    def __enter__(self) -> FakeFeed:
         self.server.__enter__()
         return self
 
@@ -50,14 +50,12 @@ class FakeFeed:
         self.last_event_ids.append(last)
         start = int(last) + 1 if last is not None else 0
         lines = ["retry: 50", ": hello", ""]
-        n = 0
-        for i in range(start, len(self.events)):
+        for n, i in enumerate(range(start, len(self.events)), 1):
             if self.bad_sse_at is not None and i == self.bad_sse_at:
                 self.bad_sse_at = None
                 lines += ["data: {\"type\": \"chat\", \"te", ""]
                 break
             lines += [f"id: {i}", "data: " + json.dumps(self.events[i], ensure_ascii=False), ""]
-            n += 1
             if self.drop_after is not None and n >= self.drop_after:
                 self.drop_after = None
                 break

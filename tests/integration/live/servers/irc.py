@@ -6,6 +6,7 @@ the connection's script: lines to send, with "<wait-pong>" pausing until the cli
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import threading
@@ -32,7 +33,7 @@ class FakeIRC:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._accept, name="fake-irc", daemon=True)
 
-    def __enter__(self) -> "FakeIRC":
+    def __enter__(self) -> FakeIRC:
         self._thread.start()
         return self
 
@@ -45,7 +46,7 @@ class FakeIRC:
         while not self._stop.is_set():
             try:
                 conn, _ = self.sock.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
 
@@ -76,7 +77,7 @@ class FakeIRC:
                         return True
                 try:
                     chunk = conn.recv(4096)
-                except socket.timeout:
+                except TimeoutError:
                     continue
                 except OSError:
                     return False
@@ -89,28 +90,27 @@ class FakeIRC:
             conn.sendall((line + "\r\n").encode())
 
         try:
-            if not read_until(lambda l: l.startswith("JOIN ")):
+            if not read_until(lambda s: s.startswith("JOIN ")):
                 return
-            nick = next((l.split()[1] for l in got if l.startswith("NICK ")), "justinfan0")
-            channel = next(l.split()[1] for l in got if l.startswith("JOIN "))
+            nick = next((g.split()[1] for g in got if g.startswith("NICK ")), "justinfan0")
+            channel = next(g.split()[1] for g in got if g.startswith("JOIN "))
             send(":tmi.twitch.tv CAP * ACK :twitch.tv/tags twitch.tv/commands")
-            for code, text in (("001", "Welcome, GLHF!"), ("002", "Your host is tmi.twitch.tv"), ("376", ">")):
+            welcome = (("001", "Welcome, GLHF!"), ("002", "Your host is tmi.twitch.tv"), ("376", ">"))
+            for code, text in welcome:
                 send(f":tmi.twitch.tv {code} {nick} :{text}")
             send(f":{nick}!{nick}@{nick}.tmi.twitch.tv JOIN {channel}")
             send(f"@emote-only=0;followers-only=-1;r9k=0;room-id=713936733;slow=0;subs-only=0 :tmi.twitch.tv "
                  f"ROOMSTATE {channel}")
             for line in script:
                 if line == "<wait-pong>":
-                    read_until(lambda l: l.startswith("PONG"))
+                    read_until(lambda s: s.startswith("PONG"))
                 elif line == "<hold>":
-                    read_until(lambda l: False) if not self._stop.is_set() else None
+                    read_until(lambda s: False) if not self._stop.is_set() else None
                 elif line == "<close>":
                     break
                 else:
                     send(line)
             time.sleep(0.05)
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 conn.close()
-            except OSError:
-                pass

@@ -10,34 +10,38 @@ from .http_base import FakeServer, Request, Response, html_response, json_respon
 def text_item(n: int, text: str, name: str = "Anhad Singh", published: str | None = None) -> dict:
     return {
         "kind": "youtube#liveChatMessage", "etag": f"e{n}", "id": f"LCC.msg{n}",
-        "snippet": {"type": "textMessageEvent", "liveChatId": "CHAT1", "authorChannelId": "UC2ZwzUUY_4dAJDGAaTsKjjA",
-                    "publishedAt": published or f"2020-07-10T14:00:{n % 60:02d}.645000Z", "hasDisplayContent": True,
+        "snippet": {"type": "textMessageEvent", "liveChatId": "CHAT1",
+                    "authorChannelId": "UC2ZwzUUY_4dAJDGAaTsKjjA",
+                    "publishedAt": published or f"2020-07-10T14:00:{n % 60:02d}.645000Z",
+                    "hasDisplayContent": True,
                     "displayMessage": text, "textMessageDetails": {"messageText": text}},
         "authorDetails": {"channelId": "UC2ZwzUUY_4dAJDGAaTsKjjA",
                           "channelUrl": "http://www.youtube.com/channel/UC2ZwzUUY_4dAJDGAaTsKjjA",
                           "displayName": name, "profileImageUrl": "https://yt3.ggpht.com/x/photo.jpg",
-                          "isVerified": False, "isChatOwner": False, "isChatSponsor": False, "isChatModerator": False},
+                          "isVerified": False, "isChatOwner": False, "isChatSponsor": False,
+                          "isChatModerator": False},
     }
 
 
 def superchat_item(n: int) -> dict:
     return {
         "kind": "youtube#liveChatMessage", "etag": f"e{n}", "id": f"LCC.sc{n}",
-        "snippet": {"type": "superChatEvent", "liveChatId": "CHAT1", "authorChannelId": "UCezJOfu7OtqGzd5xrP3q6WA",
+        "snippet": {"type": "superChatEvent", "liveChatId": "CHAT1",
+                    "authorChannelId": "UCezJOfu7OtqGzd5xrP3q6WA",
                     "publishedAt": "2021-06-09T15:40:52.765983+00:00", "hasDisplayContent": True,
                     "displayMessage": "€2.00 from Brian Lough: \"test\"",
-                    "superChatDetails": {"amountMicros": "2000000", "currency": "EUR", "amountDisplayString": "€2.00",
-                                         "userComment": "test", "tier": 2}},
+                    "superChatDetails": {"amountMicros": "2000000", "currency": "EUR",
+                                         "amountDisplayString": "€2.00", "userComment": "test", "tier": 2}},
         "authorDetails": {"channelId": "UCezJOfu7OtqGzd5xrP3q6WA", "displayName": "Brian Lough",
                           "isChatModerator": True},
     }
 
 
 def yt_error(code: int, reason: str, domain: str = "youtube.liveChat") -> Response:
-    msg = {"quotaExceeded": "The request cannot be completed because you have exceeded your <a>quota</a>."}.get(
-        reason, reason)
-    return json_response({"error": {"code": code, "message": msg,
-                                    "errors": [{"message": msg, "domain": domain, "reason": reason}]}}, status=code)
+    quota = "The request cannot be completed because you have exceeded your <a>quota</a>."
+    msg = {"quotaExceeded": quota}.get(reason, reason)
+    errors = [{"message": msg, "domain": domain, "reason": reason}]
+    return json_response({"error": {"code": code, "message": msg, "errors": errors}}, status=code)
 
 
 class FakeYouTube:
@@ -47,13 +51,14 @@ class FakeYouTube:
     "redirect", "notfound"."""
 
     def __init__(self, pages: list[list[dict]], interval_ms: int = 50, end: str | None = None,
-                 faults: list[str] | None = None, viewers: int | None = None, api_key: str = "AIzaTESTKEY123") -> None:
+                 faults: list[str] | None = None, viewers: int | None = None,
+                 api_key: str = "AIzaTESTKEY123") -> None:
         self.pages, self.interval_ms, self.end = pages, interval_ms, end
         self.faults = deque(faults or [])
         self.viewers, self.api_key = viewers, api_key
         self.server = FakeServer(self.handle)
 
-    def __enter__(self) -> "FakeYouTube":
+    def __enter__(self) -> FakeYouTube:
         self.server.__enter__()
         return self
 
@@ -69,7 +74,9 @@ class FakeYouTube:
         return self.server.requests
 
     def handle(self, req: Request) -> Response:
-        if req.query.get("key") != self.api_key and req.headers.get("authorization") != f"Bearer {self.api_key}":
+        authorized = (req.query.get("key") == self.api_key
+                      or req.headers.get("authorization") == f"Bearer {self.api_key}")
+        if not authorized:
             return yt_error(403, "forbidden", "global")
         if req.path == "/youtube/v3/videos":
             return json_response({"kind": "youtube#videoListResponse", "items": [
@@ -88,7 +95,8 @@ class FakeYouTube:
             if f == "html":
                 return 200, {"Content-Type": "text/html"}, b"<html>Sign in to continue</html>"
             if f == "truncated":
-                return 200, {"Content-Type": "application/json"}, b'{"kind": "youtube#liveChatMessageListResponse", "items": [{"id'
+                return (200, {"Content-Type": "application/json"},
+                        b'{"kind": "youtube#liveChatMessageListResponse", "items": [{"id')
             if f == "redirect":
                 return 302, {"Location": "/youtube/v3/liveChat/messages?" + req.raw_query}, b""
             if f == "notfound":

@@ -14,16 +14,21 @@ import io
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
+from typing import Any
 
 import av
 import numpy as np
+from av.audio.stream import AudioStream
+from av.video.codeccontext import VideoCodecContext
+from av.video.stream import VideoStream
+from numpy.typing import NDArray
 
 from studio.core.errors import EncoderError
 from studio.core.log import get_logger
 from studio.media.clock import AUDIO_RATE, cfr_step
-from studio.media.encoders import VideoSettings, configure
+from studio.media.encoder_options import VideoSettings, configure
 from studio.media.packets import AUDIO, VIDEO, EncodedPacket
 
 log = get_logger("media.encode")
@@ -39,7 +44,10 @@ class Encoder:
         self.fallback_from: str | None = None  # set once we have switched: the encoder that failed
         self.settings = video
         self._params = av.open(io.BytesIO(), "w", format="nut")
-        self.video_stream = self._params.add_stream(encoder_name, rate=video.rate)
+        video_stream = self._params.add_stream(encoder_name, rate=video.rate)
+        if not isinstance(video_stream, VideoStream):
+            raise EncoderError(f"{encoder_name} is not a video encoder")
+        self.video_stream: VideoStream = video_stream
         configure(self.video_stream.codec_context, encoder_name, video)
         self.audio_stream = self._params.add_stream("aac", rate=AUDIO_RATE, layout="stereo")
         self.audio_stream.codec_context.bit_rate = audio_bitrate_kbps * 1000
@@ -49,7 +57,7 @@ class Encoder:
             self._params.start_encoding()
         except av.error.FFmpegError as e:
             raise EncoderError(f"cannot open encoder {encoder_name}: {getattr(e, 'strerror', e)}") from e
-        self._vctx = self.video_stream.codec_context
+        self._vctx: VideoCodecContext = self.video_stream.codec_context
         self.video_tb = Fraction(1, 1) / video.rate
         self.audio_tb = Fraction(1, AUDIO_RATE)
         self.first_index = 0
@@ -62,7 +70,7 @@ class Encoder:
         self.video_bytes = 0
         self.capture_times: dict[int, float] = {}
         self._vslot: tuple[int, av.VideoFrame, float | None] | None = None
-        self._audio: deque[tuple[int, np.ndarray]] = deque(maxlen=512)  # ~11 s of blocks
+        self._audio: deque[tuple[int, NDArray[Any]]] = deque(maxlen=512)  # ~11 s of blocks
         self._cond = threading.Condition()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -77,7 +85,7 @@ class Encoder:
         self.first_sample = round(first_index / self.settings.rate * AUDIO_RATE)
 
     # -- inputs (called from the compositor and mixer threads) --------------------------------------
-    def submit_video(self, index: int, canvas: np.ndarray, capture_t: float | None) -> None:
+    def submit_video(self, index: int, canvas: NDArray[Any], capture_t: float | None) -> None:
         """Hand over the composed canvas (copied here). A frame not yet taken is replaced: 1-deep slot."""
         index -= self.first_index
         if index < 0:
@@ -89,7 +97,7 @@ class Encoder:
             self._vslot = (index, frame, capture_t)
             self._cond.notify()
 
-    def submit_audio(self, start_sample: int, block: np.ndarray) -> None:
+    def submit_audio(self, start_sample: int, block: NDArray[Any]) -> None:
         start_sample -= self.first_sample
         if start_sample + len(block) <= 0:
             return
@@ -113,7 +121,8 @@ class Encoder:
             self._thread.join(timeout=10.0)
             self._thread = None
 
-    def _emit(self, kind: str, packets, tb: Fraction, index: int | None = None) -> None:
+    def _emit(self, kind: str, packets: Iterable[av.Packet[Any]], tb: Fraction,
+              index: int | None = None) -> None:
         for p in packets:
             ep = EncodedPacket.from_av(kind, p, tb, index)
             if kind == VIDEO:
@@ -121,7 +130,7 @@ class Encoder:
             for sink in self.sinks:
                 sink(ep)
 
-    def _video_encode(self, frame: av.VideoFrame | None) -> list[av.Packet]:
+    def _video_encode(self, frame: av.VideoFrame | None) -> list[av.Packet[Any]]:
         """The one call into the video encoder (tests substitute a failing one here)."""
         return self._vctx.encode(frame)
 
@@ -132,6 +141,10 @@ class Encoder:
         if self.fallback is None or self.fallback_from is not None:
             return False
         ctx = av.CodecContext.create(self.fallback, "w")
+        if not isinstance(ctx, VideoCodecContext):
+            log.error("encoder %s failed (%s) and the fallback %s is not a video encoder", self.name, error,
+                      self.fallback)
+            return False
         configure(ctx, self.fallback, self.settings)
         try:
             ctx.open()
@@ -139,8 +152,8 @@ class Encoder:
             log.error("encoder %s failed (%s) and the fallback %s does not open: %s", self.name, error,
                       self.fallback, e)
             return False
-        log.warning("encoder %s failed on frame %d (%s): falling back to %s", self.name, self.frames_encoded,
-                    getattr(error, "strerror", None) or error, self.fallback)
+        log.warning("encoder %s failed on frame %d (%s): falling back to %s", self.name,
+                    self.frames_encoded, getattr(error, "strerror", None) or error, self.fallback)
         self.fallback_from, self.name, self._vctx = self.name, self.fallback, ctx
         return True
 
@@ -159,7 +172,7 @@ class Encoder:
         self._emit(VIDEO, packets, self._video_time_base(), index)
 
     def _in_format(self, frame: av.VideoFrame) -> av.VideoFrame:
-        if self._vctx.pix_fmt == "yuv420p":
+        if self._vctx.pix_fmt is None or self._vctx.pix_fmt == "yuv420p":
             return frame
         out = frame.reformat(format=self._vctx.pix_fmt)
         out.pts, out.time_base = frame.pts, frame.time_base
@@ -170,7 +183,7 @@ class Encoder:
             return self.video_stream.time_base or self.video_tb
         return self.video_tb
 
-    def _encode_audio(self, start_sample: int, block: np.ndarray) -> None:
+    def _encode_audio(self, start_sample: int, block: NDArray[Any]) -> None:
         frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(block.T), format="fltp", layout="stereo")
         frame.sample_rate = AUDIO_RATE
         frame.pts = start_sample
@@ -193,7 +206,7 @@ class Encoder:
                     index, frame, capture_t = vslot
                     step = cfr_step(self._last_index, index)
                     if not step.drop:
-                        if self._last_frame is not None and step.duplicates:
+                        if self._last_index is not None and self._last_frame is not None and step.duplicates:
                             for k in range(step.duplicates):
                                 self._encode_video(self._last_index + 1 + k, self._last_frame)
                             self.frames_duplicated += step.duplicates
@@ -213,9 +226,9 @@ class Encoder:
             log.exception("encode thread failed")
 
     @property
-    def video_template(self):
+    def video_template(self) -> VideoStream:
         return self.video_stream
 
     @property
-    def audio_template(self):
+    def audio_template(self) -> AudioStream:
         return self.audio_stream

@@ -22,16 +22,20 @@ from studio.live.session_log import SessionLog, apply, replay
 
 log = get_logger("live.pipeline")
 
+REPUBLISHED = (ChatMessage, Order, ViewerCount, ConnectorState)  # from connectors to the bus
+
 
 class LiveSession:
-    def __init__(self, log_path: str | Path, bus: EventBus | None = None, catalog: dict[str, str] | None = None
-                 ) -> None:
+    def __init__(self, log_path: str | Path, bus: EventBus | None = None,
+                 catalog: dict[str, str] | None = None, meta: dict[str, Any] | None = None) -> None:
         self.log = SessionLog(log_path)
         self.counters = replay(log_path, Counters(catalog))
         self.bus = bus
         self._lock = threading.Lock()
         self.version = 0  # bumps on every counted change (the overlay polls it)
-        self.log.mark("start")
+        # the start mark carries what the report needs and the events do not: whether the data is
+        # simulated (demo) and the catalog's titles, so the report names products as the show did
+        self.log.mark("start", **{**(meta or {}), **({"catalog": dict(catalog)} if catalog else {})})
         if bus is not None:
             for t in (ProductPinned, ProductUnpinned, StreamStateChanged):
                 bus.subscribe(t, self._from_bus)
@@ -56,11 +60,11 @@ class LiveSession:
             self.version += 1
         if isinstance(event, ConnectorState):
             log.info("%s: %s %s", event.source, event.state, event.message)
-        if republish and self.bus is not None and isinstance(event, (ChatMessage, Order, ViewerCount, ConnectorState)):
+        if republish and self.bus is not None and isinstance(event, REPUBLISHED):
             self.bus.publish(event)
         return True
 
-    def snapshot(self) -> dict:
+    def snapshot(self) -> dict[str, Any]:
         with self._lock:
             return self.counters.totals()
 

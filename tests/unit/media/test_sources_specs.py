@@ -12,7 +12,7 @@ from studio.media.audio.base import SilenceInput, ToneInput
 from studio.media.sources.camera import CameraSource
 from studio.media.sources.image import ImageSource
 from studio.media.sources.media_file import FileSource, URLSource
-from studio.media.sources.registry import parse_audio_spec, parse_video_spec
+from studio.media.sources.specs import parse_audio_spec, parse_video_spec
 from studio.media.sources.testsrc import TestPatternSource as PatternSource
 
 

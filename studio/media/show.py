@@ -11,14 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
+
+from numpy.typing import NDArray
 
 from studio.core.events import EventBus, StreamStateChanged
 from studio.core.log import get_logger
 from studio.media.audio.base import AudioInput
 from studio.media.audio.mixer import Mixer
 from studio.media.compositor import Compositor, VideoLayer
-from studio.media.encode import Encoder
-from studio.media.encoders import VideoSettings, choose_encoder
+from studio.media.encoder import Encoder
+from studio.media.encoder_options import VideoSettings, choose_encoder
 from studio.media.outputs.network import NetworkOutput
 from studio.media.outputs.recording import RecordingOutput
 from studio.media.overlay import OverlayBoard
@@ -55,7 +58,7 @@ class Show:
         self.t0: float | None = None
         self.live_since: float | None = None
         self._last_encoder: Encoder | None = None
-        self.preview_sinks: list[Callable] = []
+        self.preview_sinks: list[Callable[[int, NDArray[Any]], None]] = []  # (index, canvas): copy it
         self.running = False
 
     def _on_output_state(self, name: str, state: str, message: str) -> None:
@@ -92,7 +95,8 @@ class Show:
         name = choose_encoder(c.encoder, settings)
         # Opening an encoder holds the GIL for a while: headless, it happens before the preview
         # starts ticking; from the desktop (preview running) it costs a lagged frame or two.
-        encoder = Encoder(name, settings, c.audio_bitrate_kbps, fallback=None if name == "libx264" else "libx264")
+        fallback = None if name == "libx264" else "libx264"
+        encoder = Encoder(name, settings, c.audio_bitrate_kbps, fallback=fallback)
         self.start_preview()
         encoder.set_first_index(self.compositor.next_index() + 1)
         self.outputs = []
@@ -103,8 +107,8 @@ class Show:
             self.recording.start()
             encoder.sinks.append(self.recording.push)
         for url in c.outputs:
-            out = NetworkOutput(url, vt, at, on_state=self._on_output_state, capture_time_of=self._capture_time_of,
-                                name=self._unique_name(url))
+            out = NetworkOutput(url, vt, at, on_state=self._on_output_state,
+                                capture_time_of=self._capture_time_of, name=self._unique_name(url))
             self.outputs.append(out)
             encoder.sinks.append(out.push)
             out.start()
@@ -124,14 +128,14 @@ class Show:
             name, n = f"{base}#{n}", n + 1
         return name
 
-    def _on_frame(self, index: int, canvas, capture_t: float | None) -> None:
+    def _on_frame(self, index: int, canvas: NDArray[Any], capture_t: float | None) -> None:
         encoder = self.encoder
         if encoder is not None:
             encoder.submit_video(index, canvas, capture_t)
         for sink in self.preview_sinks:
             sink(index, canvas)
 
-    def _on_audio(self, start_sample: int, block) -> None:
+    def _on_audio(self, start_sample: int, block: NDArray[Any]) -> None:
         encoder = self.encoder
         if encoder is not None:
             encoder.submit_audio(start_sample, block)
@@ -168,10 +172,11 @@ class Show:
         """Seconds on air (0 before Go live)."""
         return 0.0 if self.live_since is None else time.monotonic() - self.live_since
 
-    def stats(self) -> dict:
+    def stats(self) -> dict[str, Any]:
         enc = self.encoder or self._last_encoder
         c = self.compositor
-        out = {
+        outputs: dict[str, dict[str, Any]] = {}
+        out: dict[str, Any] = {
             "time": round(self.elapsed(), 2),
             "live": self.running,
             "fps": round(c.fps, 2),
@@ -181,11 +186,11 @@ class Show:
             "lagged": c.lagged,
             "duplicated": enc.frames_duplicated if enc else 0,
             "encoder": enc.name if enc else None,
-            "outputs": {},
+            "outputs": outputs,
         }
         for o in self.outputs:
             p = o.latency_percentiles()
-            out["outputs"][o.name] = {
+            outputs[o.name] = {
                 "state": o.state, "kbps": round(o.stats.kbps, 1), "dropped": o.stats.video_dropped,
                 "reconnects": o.stats.reconnects, "queued_s": round(o.queued_seconds, 3),
                 "latency_p50_ms": round(p[0] * 1000, 1) if p else None,

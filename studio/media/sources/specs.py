@@ -9,6 +9,7 @@ here at parse time — not later from a capture thread.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import av
@@ -20,6 +21,9 @@ from studio.media.sources.camera import CameraInfo, CameraSource, list_cameras, 
 from studio.media.sources.image import ImageSource, load_image_i420
 from studio.media.sources.media_file import FileSource, URLSource, redact_url
 from studio.media.sources.testsrc import TestPatternSource
+
+if TYPE_CHECKING:
+    from studio.media.audio.mic import MicInfo
 
 VIDEO_KINDS = ("testsrc", "camera:N", "camera:NAME", "file:PATH", "url:URL", "image:PATH")
 AUDIO_KINDS = ("tone", "tone:FREQ", "mic:default", "mic:NAME", "none")
@@ -114,7 +118,7 @@ def parse_audio_spec(spec: str) -> AudioInput:
     raise UserError(f"Unknown audio source {spec!r}; use one of: {', '.join(AUDIO_KINDS)}.")
 
 
-def list_microphones() -> list:
+def list_microphones() -> list[MicInfo]:
     from studio.media.audio.mic import list_microphones as _list  # noqa: PLC0415 - PortAudio on demand
 
     return _list()

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 import av
 import numpy as np
+from av.video.codeccontext import VideoCodecContext
 
 from studio.core.errors import UserError
 from studio.core.log import get_logger
@@ -62,7 +63,7 @@ def encoder_options(name: str, s: VideoSettings) -> dict[str, str]:
     return common
 
 
-def configure(ctx, name: str, s: VideoSettings) -> None:
+def configure(ctx: VideoCodecContext, name: str, s: VideoSettings) -> None:
     """Set the common fields of a video codec context (stream-attached or standalone)."""
     ctx.width = s.width
     ctx.height = s.height
@@ -81,10 +82,13 @@ def _probe_one(name: str, s: VideoSettings) -> str | None:
         return f"not available ({e})"
     try:
         ctx = av.CodecContext.create(codec)
+        if not isinstance(ctx, VideoCodecContext):
+            return "not a video encoder"
         configure(ctx, name, s)
         ctx.open()
-        frame = av.VideoFrame.from_ndarray(np.full((s.height * 3 // 2, s.width), 16, np.uint8), format="yuv420p")
-        if ctx.pix_fmt != "yuv420p":
+        black = np.full((s.height * 3 // 2, s.width), 16, np.uint8)
+        frame = av.VideoFrame.from_ndarray(black, format="yuv420p")
+        if ctx.pix_fmt is not None and ctx.pix_fmt != "yuv420p":
             frame = frame.reformat(format=ctx.pix_fmt)
         frame.pts = 0
         packets = list(ctx.encode(frame)) + list(ctx.encode(None))
@@ -121,7 +125,8 @@ def choose_encoder(requested: str, s: VideoSettings, candidates: list[str] | Non
                 log.info("encoder %s chosen", name)
                 return name
             log.info("encoder %s skipped: %s", name, why)
-        raise UserError("no H.264 encoder works on this machine, not even libx264: reinstall the 'av' package")
+        raise UserError("no H.264 encoder works on this machine, not even libx264: "
+                        "reinstall the 'av' package")
     if requested not in CANDIDATES and requested != "libx264":
         raise UserError(f"unknown encoder '{requested}': use auto or one of {', '.join(CANDIDATES)}")
     why = probe(requested, s)
