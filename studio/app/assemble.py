@@ -125,7 +125,8 @@ def open_audio(a: AudioSource, strict: bool, messages: list[str]) -> Any:
 
 
 def video_layer(layer: Layer, source: Any) -> VideoLayer:
-    return VideoLayer(source, layer.x, layer.y, layer.width, layer.height, layer.crop, layer.visible)
+    return VideoLayer(source, layer.x, layer.y, layer.width, layer.height, layer.crop, layer.visible,
+                      opacity=layer.opacity)
 
 
 def _still_key(layer: Layer, spec: ShowSpec) -> tuple[Any, ...]:

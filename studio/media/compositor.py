@@ -45,6 +45,7 @@ class VideoLayer:
     height: int | None = None
     crop: tuple[int, int, int, int] = (0, 0, 0, 0)
     visible: bool = True
+    opacity: float = 1.0       # below 1 the layer is blended over what is under it
     _cached_seq: int = field(default=-1, repr=False)
     _cached: tuple[NDArray[Any], NDArray[Any], NDArray[Any]] | None = field(default=None, repr=False)
     _slate: tuple[NDArray[Any], NDArray[Any], NDArray[Any]] | None = field(default=None, repr=False)
@@ -124,8 +125,9 @@ class Compositor:
         covered = False
         capture_t = None
         for layer in self.layers:
-            if not layer.visible:
+            if not layer.visible or layer.opacity <= 0.0:
                 continue
+            opaque = layer.opacity >= 1.0
             w = _even(layer.width or cw)
             h = _even(layer.height or ch)
             x, y = layer.x & ~1, layer.y & ~1
@@ -143,7 +145,7 @@ class Compositor:
                     layer._cached_seq = frame.seq
                 planes = cached
                 capture_t = frame.t if capture_t is None else min(capture_t, frame.t)
-            if not covered and x <= 0 and y <= 0 and x + w >= cw and y + h >= ch:
+            if not covered and opaque and x <= 0 and y <= 0 and x + w >= cw and y + h >= ch:
                 covered = True
             elif not covered:
                 cy.fill(BLACK[0]); cu.fill(BLACK[1]); cv.fill(BLACK[2])  # noqa: E702
@@ -151,11 +153,16 @@ class Compositor:
             x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, cw), min(y + h, ch)
             if x1 > x0 and y1 > y0:
                 sy, sx = y0 - y, x0 - x
-                cy[y0:y1, x0:x1] = planes[0][sy:sy + y1 - y0, sx:sx + x1 - x0]
                 by0, by1, bx0, bx1 = y0 // 2, y1 // 2, x0 // 2, x1 // 2  # chroma: on the canvas
                 py0, py1, px0, px1 = sy // 2, (sy + y1 - y0) // 2, sx // 2, (sx + x1 - x0) // 2  # the layer's
-                cu[by0:by1, bx0:bx1] = planes[1][py0:py1, px0:px1]
-                cv[by0:by1, bx0:bx1] = planes[2][py0:py1, px0:px1]
+                parts = ((cy[y0:y1, x0:x1], planes[0][sy:sy + y1 - y0, sx:sx + x1 - x0]),
+                         (cu[by0:by1, bx0:bx1], planes[1][py0:py1, px0:px1]),
+                         (cv[by0:by1, bx0:bx1], planes[2][py0:py1, px0:px1]))
+                for dst, src in parts:
+                    if opaque:
+                        dst[...] = src
+                    else:  # integer weights, rounded, in place: no float frame on the hot path
+                        cv2.addWeighted(src, layer.opacity, dst, 1.0 - layer.opacity, 0.0, dst=dst)
         if not covered:
             cy.fill(BLACK[0]); cu.fill(BLACK[1]); cv.fill(BLACK[2])  # noqa: E702
         for o in self.board.snapshot(t):

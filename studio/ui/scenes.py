@@ -82,8 +82,7 @@ class LayerDialog(QDialog):
         self.opacity.setRange(0.0, 1.0)
         self.opacity.setSingleStep(0.05)
         self.opacity.setValue(layer.opacity)
-        if layer.kind != "video":
-            form.addRow(tr("Opacity"), self.opacity)
+        form.addRow(tr("Opacity"), self.opacity)
         self.font_size = spin(layer.font_size, 6, 400, "fontSize")
         self.color = QLineEdit(layer.color, self)
         self.background = QLineEdit(layer.background, self)

@@ -2,18 +2,22 @@
 
 Every problem is reported as `FILE:LINE: what is wrong — what to write instead`, unknown keys with the
 nearest valid name. One bad value costs that value (its default is used and the problem is reported),
-not the whole file; only a file that is not TOML at all, or not readable, is refused (`UserError`).
-Files of an older schema are migrated (`migrate`), never rejected: version 1 is the desktop's
-`settings.toml` of 0.1, no version at all is a scene file (docs/scene.md), which is a profile subset.
+not the whole file; only a file that cannot be read, or is not TOML at all, is refused (`UserError`,
+`FILE: what is wrong — what to do`, with `:LINE` when the line is known). Files of an older schema
+are migrated, never rejected: version 1 is the desktop's `settings.toml` of 0.1, no version at all
+(or 0) is a scene file (docs/scene.md), which is a profile subset. docs/profile.md is the reference.
+
+Line numbers come from `lines.py`, value rules and messages from `values.py`, migration from
+`migrate.py`; this module reads each table of the profile.
 """
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
+import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -24,12 +28,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from studio.app.profile.lines import Key, line_index
+from studio.app.profile.migrate import migrate
 from studio.app.profile.model import (
     ENCODERS,
     LANGUAGES,
     LAYER_KINDS,
     MAX_GAIN,
-    MAX_SIDE,
     SCHEMA_VERSION,
     AudioSource,
     Canvas,
@@ -41,332 +46,206 @@ from studio.app.profile.model import (
     Recording,
     ShowSpec,
 )
+from studio.app.profile.values import (
+    DOCS,
+    Problem,
+    Reader,
+    article,
+    check_between,
+    check_color,
+    check_crop,
+    check_currency,
+    check_dim,
+    check_mmss,
+    check_one_of,
+    check_pos,
+    check_preset,
+    check_qr,
+    check_rtmp_url,
+    check_side,
+    check_web_url,
+    near_hint,
+    show_value,
+    table_name,
+    text_problem,
+)
 from studio.core.errors import UserError
+from studio.core.secrets import register_secret, stream_key_of
 
 MAX_FILE = 4 * 1024 * 1024   # a profile is a few kB; a bigger file is not one
-MAX_TEXT = 2000              # any one text value
-_COLOR = re.compile(r"#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?")
-_SKIP = object()
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
+_REF = re.compile(r"\$\{[^}]+\}")
 
 
 @dataclass
 class Loaded:
     spec: ShowSpec
     problems: list[Problem] = field(default_factory=list)
-    migrated_from: int | None = None
-
-
-# -- where keys are: a line index over the text ---------------------------------------------------
-
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_\-]+|\"[^\"]*\"|'[^']*')\s*=")
-
-
-def line_index(text: str) -> dict[tuple[Any, ...], int]:
-    """(table, [index,] key) → line number of where it is written, e.g. ("layer", 1, "x") → 17.
-    Good enough for the files people write (headers and `key = value` lines); 1 when unknown."""
-    where: dict[tuple[Any, ...], int] = {}
-    counts: dict[str, int] = {}
-    path: tuple[Any, ...] = ()
-    in_multiline = False
-    for n, line in enumerate(text.splitlines(), 1):
-        if in_multiline:
-            if line.count('"""') % 2 or line.count("'''") % 2:
-                in_multiline = False
-            continue
-        m = _HEADER.match(line)
-        if m:
-            name = m.group(2).strip().strip("\"'")
-            if m.group(1) == "[[":
-                i = counts.get(name, 0)
-                counts[name] = i + 1
-                path = (name, i)
-            else:
-                path = tuple(name.split("."))
-            where.setdefault(path, n)
-            continue
-        k = _KEY.match(line)
-        if k:
-            where.setdefault((*path, k.group(1).strip("\"'")), n)
-            if line.count('"""') % 2 or line.count("'''") % 2:
-                in_multiline = True
-    return where
-
-
-class Reader:
-    """Collects problems while reading one file's tables."""
-
-    def __init__(self, file: str, lines: dict[tuple[Any, ...], int]) -> None:
-        self.file, self.lines = file, lines
-        self.problems: list[Problem] = []
-
-    def line(self, *path: Any) -> int:
-        for end in range(len(path), 0, -1):
-            if path[:end] in self.lines:
-                return self.lines[path[:end]]
-        return 1
-
-    def problem(self, path: tuple[Any, ...], message: str) -> None:
-        self.problems.append(Problem(self.file, self.line(*path), message))
-
-    def unknown(self, table: dict[str, Any], path: tuple[Any, ...], known: list[str], what: str) -> None:
-        for key in table:
-            if key in known:
-                continue
-            near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-            hint = f"did you mean '{near[0]}'?" if near else f"{what} takes {', '.join(known)}"
-            self.problem((*path, key), f"unknown key '{key}' in {_name(path)} — {hint}")
-
-    def value(self, table: dict[str, Any], path: tuple[Any, ...], key: str, kind: str, default: Any,
-              check: Callable[[Any], str | None] | None = None) -> Any:
-        """table[key] as `kind` (int, number, bool, text, texts, ints4), `default` when absent or bad."""
-        if key not in table:
-            return default
-        raw = table[key]
-        got = _convert(raw, kind)
-        if got is _SKIP:
-            self.problem((*path, key), f"'{key}' in {_name(path)} must be {_KIND_WORDS[kind]}, "
-                                       f"not {_show(raw)} "
-                                       f"— write e.g. {key} = {_example(kind, default)}")
-            return default
-        if check is not None:
-            why = check(got)
-            if why:
-                self.problem((*path, key), f"'{key}' {_show(raw)} in {_name(path)}: {why}")
-                return default
-        return got
-
-
-_KIND_WORDS = {"int": "a whole number", "number": "a number", "bool": "true or false",
-               "text": "text in quotes",
-               "texts": "a list of texts", "ints4": "[left, top, right, bottom] whole pixels",
-               "opt_int": "a whole number"}
-
-
-def _convert(raw: Any, kind: str) -> Any:
-    if kind in ("int", "opt_int"):
-        return raw if isinstance(raw, int) and not isinstance(raw, bool) else _SKIP
-    if kind == "number":
-        if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
-            return _SKIP
-        return float(raw)
-    if kind == "bool":
-        return raw if isinstance(raw, bool) else _SKIP
-    if kind == "text":
-        return raw if isinstance(raw, str) and len(raw) <= MAX_TEXT and "\x00" not in raw else _SKIP
-    if kind == "texts":
-        ok = isinstance(raw, list) and all(isinstance(v, str) and len(v) <= MAX_TEXT for v in raw)
-        return tuple(raw) if ok else _SKIP
-    if kind == "ints4":
-        ok = (isinstance(raw, list) and len(raw) == 4
-              and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_SIDE for v in raw))
-        return tuple(raw) if ok else _SKIP
-    raise AssertionError(kind)
-
-
-def _example(kind: str, default: Any) -> str:
-    if kind == "text":
-        return f'"{default}"' if default else '"…"'
-    if kind == "bool":
-        return "true" if default else "false"
-    if kind == "texts":
-        return '["…"]'
-    if kind == "ints4":
-        return "[0, 0, 0, 0]"
-    return str(default) if default is not None else "100"
-
-
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _name(path: tuple[Any, ...]) -> str:
-    if not path:
-        return "the profile"
-    if len(path) >= 2 and isinstance(path[1], int):
-        return f"[[{path[0]}]] {path[1] + 1}"
-    return f"[{'.'.join(str(p) for p in path)}]"
-
-
-# -- checks -----------------------------------------------------------------------------------------
-
-def _side(v: int) -> str | None:
-    return None if 16 <= v <= MAX_SIDE and v % 2 == 0 else f"use an even number from 16 to {MAX_SIDE}"
-
-
-def _dim(v: int) -> str | None:
-    return None if 2 <= v <= MAX_SIDE else f"use 2 to {MAX_SIDE}, or leave it out for the full size"
-
-
-def _pos(v: int) -> str | None:
-    return None if -MAX_SIDE <= v <= MAX_SIDE else f"use -{MAX_SIDE} to {MAX_SIDE}"
-
-
-def _between(lo: float, hi: float) -> Callable[[float], str | None]:
-    return lambda v: None if lo <= v <= hi else f"use {lo:g} to {hi:g}"
-
-
-def _one_of(choices: tuple[str, ...]) -> Callable[[str], str | None]:
-    return lambda v: None if v in choices else f"use one of {', '.join(choices)}"
-
-
-def _rtmp_url(v: str) -> str | None:
-    if not v or v.lower().startswith(("rtmp://", "rtmps://")):
-        return None
-    return "a destination URL starts with rtmp:// or rtmps://"
-
-
-def _mmss(v: str) -> str | None:
-    from studio.commerce.overlays.countdown import parse_mmss
-
-    try:
-        parse_mmss(v)
-    except ValueError as e:
-        return str(e)
-    return None
-
-
-def _qr(v: str) -> str | None:
-    if v in ("product", "off") or v.startswith(("https://", "http://")):
-        return None
-    return 'use "product" (the pinned product\'s link), "off", or an https:// link'
-
-
-def _color(v: str) -> str | None:
-    return None if not v or _COLOR.fullmatch(v) else 'use "#rrggbb" or "#rrggbbaa", e.g. "#ffffff"'
-
-
-def _currency(v: str) -> str | None:
-    return None if not v or re.fullmatch(r"[A-Z]{3}", v) else 'use an ISO 4217 code in capitals, e.g. "CNY"'
+    migrated_from: int | None = None   # 0: a scene file, 1: a settings.toml; None: current
 
 
 # -- the sections -----------------------------------------------------------------------------------
 
 TOP_KEYS = ["version", "language", "session_log", "canvas", "layer", "audio", "destination", "recording",
             "encoder", "commerce", "feed", "chat"]
+_HOW = "write [{0}] on a line of its own, with its keys on the lines below it"
 
 
 def _table(r: Reader, data: dict[str, Any], key: str) -> dict[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
-        r.problem((key,), f"'{key}' must be a table: write [{key}] on a line of its own")
+        r.problem((key,), f"'{key}' must be a table, not {show_value(value)} — {_HOW.format(key)}")
         return {}
     return value
 
 
 def _tables(r: Reader, data: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
     value = data.get(key, [])
+    how = _HOW.format(f"[{key}]")
     if not isinstance(value, list):
-        r.problem((key,), f"'{key}' must be written as [[{key}]] tables, one per {key}")
+        r.problem((key,), f"'{key}' must be written as [[{key}]] tables, one per {key} — {how}")
         return []
     out = []
     for i, t in enumerate(value):
         if isinstance(t, dict):
             out.append((i, t))
         else:
-            r.problem((key, i), f"[[{key}]] {i + 1} must be a table, not {_show(t)}")
+            r.problem((key, i), f"[[{key}]] {i + 1} must be a table, not {show_value(t)} — {how}")
     return out
 
 
 def _canvas(r: Reader, t: dict[str, Any]) -> Canvas:
+    from studio.media.clock import as_rate
+
     p = ("canvas",)
     r.unknown(t, p, ["width", "height", "fps"], "[canvas]")
     d = Canvas()
-    fps = r.value(t, p, "fps", "number", float(d.fps), _between(1, 120))
-    from studio.media.clock import as_rate
-
-    return Canvas(r.value(t, p, "width", "int", d.width, _side),
-                  r.value(t, p, "height", "int", d.height, _side),
+    fps = r.value(t, p, "fps", "number", float(d.fps), check_between(1, 120, " frames a second"))
+    return Canvas(r.value(t, p, "width", "int", d.width, check_side("width", d.width)),
+                  r.value(t, p, "height", "int", d.height, check_side("height", d.height)),
                   Fraction(as_rate(fps)))
 
 
-LAYER_KEYS = {"video": ["kind", "name", "source", "x", "y", "width", "height", "crop", "opacity", "visible"],
-              "image": ["kind", "name", "path", "x", "y", "width", "height", "opacity", "visible"],
-              "text": ["kind", "name", "text", "font_size", "color", "background", "x", "y", "width",
-                       "height",
-                       "opacity", "visible"]}
+_COMMON = ["kind", "name", "x", "y", "width", "height", "opacity", "visible"]
+LAYER_KEYS = {"video": [*_COMMON[:2], "source", *_COMMON[2:6], "crop", *_COMMON[6:]],
+              "image": [*_COMMON[:2], "path", *_COMMON[2:]],
+              "text": [*_COMMON[:2], "text", "font_size", "color", "background", *_COMMON[2:]]}
+_REQUIRED = {"video": ("source", '"camera"'), "image": ("path", '"logo.png"'),
+             "text": ("text", '"Free shipping"')}
+
+
+def _layer_unknown(r: Reader, t: dict[str, Any], p: Key, kind: str) -> None:
+    known = LAYER_KEYS[kind]
+    for key in t:
+        if key in known:
+            continue
+        owners = [k for k, keys in LAYER_KEYS.items() if key in keys]
+        if owners:
+            r.problem((*p, key), f"'{key}' in {table_name(p)} is for {' and '.join(owners)} layers, not "
+                                 f"{article(kind)} layer — remove it ({article(kind)} layer takes "
+                                 f"{', '.join(known)})")
+        else:
+            r.problem((*p, key), f"unknown key {show_value(key)} in {table_name(p)} — "
+                                 f"{near_hint(key, known, article(kind) + ' layer')}")
 
 
 def _layer(r: Reader, i: int, t: dict[str, Any]) -> Layer | None:
     p = ("layer", i)
-    kind = r.value(t, p, "kind", "text", "video", _one_of(LAYER_KINDS))
+    kind = r.value(t, p, "kind", "text", "video", check_one_of(LAYER_KINDS, "layer kind"), '"video"')
     if "kind" in t and t["kind"] != kind:
         return None  # reported: a layer of no known kind is left out
-    r.unknown(t, p, LAYER_KEYS[kind], f"a {kind} layer")
+    _layer_unknown(r, t, p, kind)
     d = Layer()
     common: dict[str, Any] = {
         "kind": kind, "name": r.value(t, p, "name", "text", ""),
-        "x": r.value(t, p, "x", "int", 0, _pos), "y": r.value(t, p, "y", "int", 0, _pos),
-        "width": r.value(t, p, "width", "opt_int", None, _dim),
-        "height": r.value(t, p, "height", "opt_int", None, _dim),
-        "opacity": r.value(t, p, "opacity", "number", 1.0, _between(0, 1)),
+        "x": r.value(t, p, "x", "int", 0, check_pos), "y": r.value(t, p, "y", "int", 0, check_pos),
+        "width": r.value(t, p, "width", "opt_int", None, check_dim, "640"),
+        "height": r.value(t, p, "height", "opt_int", None, check_dim, "360"),
+        "opacity": r.value(t, p, "opacity", "number", 1.0, check_between(0, 1)),
         "visible": r.value(t, p, "visible", "bool", True)}
-    required = {"video": "source", "image": "path", "text": "text"}[kind]
-    value = r.value(t, p, required, "text", "")
+    required, example = _REQUIRED[kind]
+    value = r.value(t, p, required, "text", "", example=example)
     if not value.strip():
         if required not in t:
-            example = {"source": '"camera"', "path": '"logo.png"', "text": '"Free shipping"'}[required]
-            r.problem(p, f"[[layer]] {i + 1} ({kind}) has no '{required}' — write e.g. "
-                         f"{required} = {example}")
-        elif isinstance(t.get(required), str):
-            r.problem((*p, required), f"'{required}' of [[layer]] {i + 1} is empty — the layer is left out")
+            r.problem(p, f"[[layer]] {i + 1} ({kind}) has no '{required}', so it is left out — "
+                         f"write e.g. {required} = {example}")
+        elif isinstance(t.get(required), str) and not text_problem(t[required]):
+            r.problem((*p, required), f"'{required}' of [[layer]] {i + 1} is empty, so the layer is left out "
+                                      f"— write e.g. {required} = {example}")
         return None
     if kind == "video":
-        return Layer(source=value, crop=r.value(t, p, "crop", "ints4", d.crop), **common)
+        return Layer(source=value, crop=r.value(t, p, "crop", "ints4", d.crop, check_crop), **common)
     if kind == "image":
         return Layer(path=value, **common)
-    return Layer(text=value, font_size=r.value(t, p, "font_size", "int", d.font_size, _between(6, 400)),
-                 color=r.value(t, p, "color", "text", d.color, _color) or d.color,
-                 background=r.value(t, p, "background", "text", "", _color), **common)
+    return Layer(text=value,
+                 font_size=r.value(t, p, "font_size", "int", d.font_size, check_between(6, 400, " pixels")),
+                 color=r.value(t, p, "color", "text", d.color, check_color("color"), '"#ffffff"') or d.color,
+                 background=r.value(t, p, "background", "text", "", check_color("background"), '"#00000080"'),
+                 **common)
 
 
 def _audio(r: Reader, i: int, t: dict[str, Any]) -> AudioSource:
     p = ("audio", i)
     r.unknown(t, p, ["source", "gain", "muted", "name"], "an [[audio]] source")
-    return AudioSource(source=r.value(t, p, "source", "text", "auto") or "auto",
-                       gain=r.value(t, p, "gain", "number", 1.0, _between(0, MAX_GAIN)),
+    return AudioSource(source=r.value(t, p, "source", "text", "auto", example='"mic:default"') or "auto",
+                       gain=r.value(t, p, "gain", "number", 1.0, check_between(0, MAX_GAIN)),
                        muted=r.value(t, p, "muted", "bool", False), name=r.value(t, p, "name", "text", ""))
 
 
-def _destination(r: Reader, i: int, t: dict[str, Any]) -> Destination | None:
-    from studio.core.secrets import stream_key_of
+_SECRET_PARAMS = ("key", "streamname", "stream_key", "streamkey", "token", "secret", "password", "auth")
 
+
+def literal_key(url: str) -> str | None:
+    """The stream key of `url` when it is written in plain text (not as `${keyring:NAME}` or
+    `${ENV_VAR}`): the path after the app, or a secret-looking query value; None when there is none."""
+    key = stream_key_of(url)
+    if not key:
+        return None
+    path, _, query = key.partition("?")
+    if _REF.sub("", path).strip("/"):
+        return path
+    if path.strip("/"):
+        return None  # the key is a reference; a query after it (?backup=1) is the server's
+    for part in query.split("&"):
+        name, _, value = part.partition("=")
+        if name.lower() in _SECRET_PARAMS and value and not _REF.fullmatch(value):
+            return value
+    return None
+
+
+def _destination(r: Reader, i: int, t: dict[str, Any]) -> Destination:
     p = ("destination", i)
     r.unknown(t, p, ["name", "preset", "url", "enabled"], "a [[destination]]")
-    url = r.value(t, p, "url", "text", "", _rtmp_url)
-    key = stream_key_of(url) or ""
-    if key and "${" not in key:
-        r.problem((*p, "url"), f"[[destination]] {i + 1} holds its stream key in plain text — write the "
-                               "key as ${keyring:NAME} or ${ENV_VAR} and keep it in the OS keyring or the "
-                               "environment")
+    url = r.value(t, p, "url", "text", "", check_rtmp_url,
+                  '"rtmps://a.rtmps.youtube.com/live2/${keyring:youtube-main}"')
+    literal = literal_key(url)
+    if literal:
+        register_secret(literal)
+        server = url[: len(url) - len(stream_key_of(url) or "")].rstrip("/")
+        r.problem((*p, "url"), f"[[destination]] {i + 1} holds its stream key in plain text, so the key is "
+                               f"left out — keep the key in the OS keyring or an environment variable and "
+                               f"write "
+                               f'url = "{server}/${{keyring:NAME}}" or url = "{server}/${{ENV_VAR}}"')
+        url = server
     return Destination(name=r.value(t, p, "name", "text", "Custom") or "Custom",
-                       preset=r.value(t, p, "preset", "text", "custom") or "custom",
+                       preset=(r.value(t, p, "preset", "text", "custom", check_preset, '"youtube"')
+                               or "custom"),
                        url=url, enabled=r.value(t, p, "enabled", "bool", True))
 
 
 def _recording(r: Reader, t: dict[str, Any]) -> Recording:
     p = ("recording",)
     r.unknown(t, p, ["enabled", "path", "folder"], "[recording]")
-    return Recording(enabled=r.value(t, p, "enabled", "bool", False), path=r.value(t, p, "path", "text", ""),
-                     folder=r.value(t, p, "folder", "text", ""))
+    return Recording(enabled=r.value(t, p, "enabled", "bool", False),
+                     path=r.value(t, p, "path", "text", "", example='"show.mkv"'),
+                     folder=r.value(t, p, "folder", "text", "", example='"recordings"'))
 
 
 def _encoder(r: Reader, t: dict[str, Any]) -> Encoding:
     p = ("encoder",)
     r.unknown(t, p, ["name", "bitrate_kbps"], "[encoder]")
-    return Encoding(encoder=r.value(t, p, "name", "text", "auto", _one_of(ENCODERS)),
-                    bitrate_kbps=r.value(t, p, "bitrate_kbps", "int", 3500, _between(100, 50000)))
+    return Encoding(encoder=r.value(t, p, "name", "text", "auto", check_one_of(ENCODERS, "known encoder")),
+                    bitrate_kbps=r.value(t, p, "bitrate_kbps", "int", 3500,
+                                         check_between(100, 50000, " kbps")))
 
 
 COMMERCE_KEYS = ["catalog", "currency", "store_url", "pin", "countdown", "coupon", "qr", "chat_overlay",
@@ -378,50 +257,103 @@ def _commerce(r: Reader, t: dict[str, Any]) -> Commerce:
 
     p = ("commerce",)
     r.unknown(t, p, COMMERCE_KEYS, "[commerce]")
-    countdown = r.value(t, p, "countdown", "text", "", lambda v: _mmss(v) if v else None)
-    return Commerce(catalog=r.value(t, p, "catalog", "text", ""),
-                    currency=r.value(t, p, "currency", "text", "", _currency),
-                    store_url=r.value(t, p, "store_url", "text", ""),
-                    pin=r.value(t, p, "pin", "text", "").strip(),
+    countdown = r.value(t, p, "countdown", "text", "", check_mmss, '"05:00"')
+    return Commerce(catalog=r.value(t, p, "catalog", "text", "", example='"products.csv"'),
+                    currency=r.value(t, p, "currency", "text", "", check_currency, '"CNY"'),
+                    store_url=r.value(t, p, "store_url", "text", "", check_web_url("store_url"),
+                                      '"https://shop.example.com"'),
+                    pin=r.value(t, p, "pin", "text", "", example='"SKU-1"').strip(),
                     countdown_s=parse_mmss(countdown) if countdown else None,
-                    coupon=r.value(t, p, "coupon", "text", "").strip(),
-                    qr=r.value(t, p, "qr", "text", "product", _qr),
+                    coupon=r.value(t, p, "coupon", "text", "", example='"SAVE10"').strip(),
+                    qr=r.value(t, p, "qr", "text", "product", check_qr, '"product"'),
                     chat_overlay=r.value(t, p, "chat_overlay", "bool", False),
-                    image_timeout=r.value(t, p, "image_timeout", "number", 3.0, _between(0.1, 60)))
+                    image_timeout=r.value(t, p, "image_timeout", "number", 3.0,
+                                          check_between(0.1, 60, " seconds")))
+
+
+_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?|true|false")
+
+
+def _toml_words(message: str, names: Iterable[str]) -> str:
+    """A connector's sentence in profile words: `write shop=NAME` → `write shop = "NAME"`, and no
+    sentence without its ` — what to write`."""
+    names = sorted(set(names), key=len, reverse=True)
+    if names:
+        pattern = re.compile(r"(?<![\w$'{:.])(" + "|".join(map(re.escape, names)) +
+                             r")=('[^']*'|\"[^\"]*\"|[^\s,;)]+)")
+
+        def one(m: re.Match[str]) -> str:
+            value = m.group(2)
+            tail = "." if value.endswith(".") and len(value) > 1 and not _NUMBER.fullmatch(value) else ""
+            value = value[:-1] if tail else value
+            if not (value[:1] in "'\"" or _NUMBER.fullmatch(value)):
+                value = f'"{value}"'
+            return f"{m.group(1)} = {value}{tail}"
+
+        message = pattern.sub(one, message)
+    head, sep, rest = message.partition(": write ")
+    if sep:
+        message = f"{head} — write {rest.replace(' — ', '; ')}"
+    if " — " not in message:
+        message = f"{message} — fix it or leave the option out"
+    return message
+
+
+def _bad_option(message: str, options: dict[str, str]) -> str | None:
+    """Which option a connector's sentence is about (its value is then left out), or None."""
+    m = re.match(r"no option '([^']*)'", message) or re.match(r"'?([A-Za-z0-9_]+)'?[= ]", message)
+    if m and m.group(1) in options:
+        return m.group(1)
+    return next((k for k in options if f"'{k}'" in message), None)
 
 
 def _feed(r: Reader, i: int, t: dict[str, Any]) -> Feed | None:
     from studio.live.connectors import check_feed_options, connector_types
 
     p = ("feed", i)
-    kinds = list(connector_types())
+    types = connector_types()
+    kinds = tuple(types)
     if "kind" not in t:
-        r.problem(p, f"[[feed]] {i + 1} has no 'kind' — write e.g. kind = \"youtube\" ({', '.join(kinds)})")
+        r.problem(p, f"[[feed]] {i + 1} has no 'kind', so it is left out — write e.g. kind = \"youtube\" "
+                     f"({', '.join(kinds)})")
         return None
-    kind = r.value(t, p, "kind", "text", "", _one_of(tuple(kinds)))
+    kind = r.value(t, p, "kind", "text", "", check_one_of(kinds, "feed kind"), '"youtube"')
     if not kind:
         return None
     options: dict[str, str] = {}
     for key, raw in t.items():
-        if key in ("kind", "name", "enabled"):
+        if key in ("kind", "enabled"):
             continue
         if isinstance(raw, bool):
             options[key] = "true" if raw else "false"
-        elif isinstance(raw, (int, float, str)) and len(str(raw)) <= MAX_TEXT:
-            options[key] = str(raw)
+        elif isinstance(raw, float) and math.isfinite(raw) or isinstance(raw, (int, str)):
+            text = raw if isinstance(raw, str) else repr(raw) if isinstance(raw, float) else str(raw)
+            if why := text_problem(text):
+                r.problem((*p, key), f"'{key}' in [[feed]] {i + 1} {why}")
+            else:
+                options[key] = text
         else:
-            r.problem((*p, key), f"'{key}' in [[feed]] {i + 1} must be text, a number or true/false, "
-                                 f"not {_show(raw)}")
-    good = dict(options)
-    for message in check_feed_options(kind, options):
-        bad = next((k for k in options
-                    if f"'{k}'" in message or f" {k}=" in message or f" {k} " in message), None)
-        r.problem((*p, bad) if bad else p, f"[[feed]] {i + 1} ({kind}): {message}")
-        if bad is not None:
-            good.pop(bad, None)
-    return Feed(kind=kind, name=r.value(t, p, "name", "text", ""),
-                enabled=r.value(t, p, "enabled", "bool", True),
-                options=tuple(good.items()))
+            r.problem((*p, key), f"'{key}' in [[feed]] {i + 1} must be text, a number or true/false, not "
+                                 f"{show_value(raw)} — write e.g. {key} = \"…\"")
+    cls = types[kind]
+    names = [o.name for o in getattr(cls, "OPTIONS", ())]
+    dropped: set[str] = set()
+    for _ in range(len(options) + 1):  # a value left out may let the connector's cross-checks run
+        before = len(dropped)
+        for message in check_feed_options(kind, options):
+            required = re.match(r"'([^']*)' is required", message)
+            if required and required.group(1) in dropped:
+                continue  # its bad value was reported already
+            bad = _bad_option(message, options)
+            r.problem((*p, bad) if bad else p, f"[[feed]] {i + 1} ({kind}): {_toml_words(message, names)}")
+            if bad is not None:
+                options.pop(bad)
+                dropped.add(bad)
+        if len(dropped) == before:
+            break
+    name = options.pop("name", "")
+    return Feed(kind=kind, name=name, enabled=r.value(t, p, "enabled", "bool", True),
+                options=tuple(options.items()))
 
 
 def read_spec(data: dict[str, Any], r: Reader, base_dir: str = "") -> ShowSpec:
@@ -431,154 +363,109 @@ def read_spec(data: dict[str, Any], r: Reader, base_dir: str = "") -> ShowSpec:
     chat = _table(r, data, "chat")
     r.unknown(chat, ("chat",), ["blocked_words"], "[chat]")
     layers = [_layer(r, i, t) for i, t in _tables(r, data, "layer")]
-    dests = [_destination(r, i, t) for i, t in _tables(r, data, "destination")]
     feeds = [_feed(r, i, t) for i, t in _tables(r, data, "feed")]
+    words = r.value(chat, ("chat",), "blocked_words", "texts", (), example='["spam", "scam"]')
     return ShowSpec(
         version=SCHEMA_VERSION,
-        language=r.value(data, (), "language", "text", d.language, _one_of(LANGUAGES)),
+        language=r.value(data, (), "language", "text", d.language, check_one_of(LANGUAGES, "language"),
+                         '"en"'),
         canvas=_canvas(r, _table(r, data, "canvas")),
         layers=tuple(x for x in layers if x is not None),
         audio=tuple(_audio(r, i, t) for i, t in _tables(r, data, "audio")),
-        destinations=tuple(x for x in dests if x is not None),
+        destinations=tuple(_destination(r, i, t) for i, t in _tables(r, data, "destination")),
         recording=_recording(r, _table(r, data, "recording")),
         encoding=_encoder(r, _table(r, data, "encoder")),
         commerce=_commerce(r, _table(r, data, "commerce")),
         feeds=tuple(x for x in feeds if x is not None),
-        blocked_words=tuple(w for w in r.value(chat, ("chat",), "blocked_words", "texts", ()) if w.strip()),
-        session_log=r.value(data, (), "session_log", "text", ""),
+        blocked_words=tuple(w for w in words if w.strip()),
+        session_log=r.value(data, (), "session_log", "text", "", example='"show.sqlite"'),
         base_dir=base_dir)
-
-
-# -- migration --------------------------------------------------------------------------------------
-
-def migrate(data: dict[str, Any]) -> tuple[dict[str, Any], int | None]:
-    """Current-version data from any older one; (data, the version it was) — None when it was current."""
-    version = data.get("version")
-    if version == SCHEMA_VERSION:
-        return data, None
-    if version is None:
-        return dict(data, version=SCHEMA_VERSION), 0   # a scene file: [canvas], [[layer]], [[audio]] as today
-    if version == 1 and isinstance(data, dict):
-        return _from_settings_v1(data), 1
-    return data, None  # a newer or unknown version: read what we know, report the rest
-
-
-def _items(old: dict[str, Any], key: str) -> list[Any]:
-    value = old.get(key)
-    return value if isinstance(value, list) else []
-
-
-def _from_settings_v1(old: dict[str, Any]) -> dict[str, Any]:
-    """The desktop's settings.toml of 0.1: flat canvas keys, destinations with a keyring `key_name`,
-    layers with a `source` only, `feeds` as --feed spec strings."""
-    new: dict[str, Any] = {"version": SCHEMA_VERSION}
-    for key in ("language",):
-        if key in old:
-            new[key] = old[key]
-    canvas = {k: old[k] for k in ("width", "height", "fps") if k in old}
-    if canvas:
-        new["canvas"] = canvas
-    enc = {}
-    if "encoder" in old:
-        enc["name"] = old["encoder"]
-    if "bitrate_kbps" in old:
-        enc["bitrate_kbps"] = old["bitrate_kbps"]
-    if enc:
-        new["encoder"] = enc
-    rec: dict[str, Any] = {"enabled": old.get("record", True)}
-    if old.get("recordings_dir"):
-        rec["folder"] = old["recordings_dir"]
-    new["recording"] = rec
-    camera = old.get("camera", "auto")
-    layers = []
-    for t in _items(old, "layers"):
-        if isinstance(t, dict):
-            kept = ("source", "x", "y", "width", "height", "visible", "name")
-            layer = {k: v for k, v in t.items() if k in kept}
-            if layer.get("source") == "camera" and camera != "auto":
-                layer["source"] = camera
-            layers.append({"kind": "video", **layer})
-    if not layers:
-        layers = [{"kind": "video", "name": "Camera", "source": camera if camera != "auto" else "camera"}]
-    new["layer"] = layers
-    if isinstance(old.get("audio"), list):
-        new["audio"] = [{k: v for k, v in a.items() if k in ("source", "gain", "muted")}
-                        for a in old["audio"] if isinstance(a, dict)]
-    dests = []
-    for d in _items(old, "destinations"):
-        if not isinstance(d, dict):
-            continue
-        server = str(d.get("server", ""))
-        url = server
-        if d.get("key_name") and server:
-            from studio.app.presets import stream_url
-
-            url = stream_url(server, f"${{keyring:{d['key_name']}}}")
-        dests.append({"name": d.get("name", "Custom"), "preset": d.get("preset", "custom"), "url": url,
-                      "enabled": d.get("enabled", True)})
-    if dests:
-        new["destination"] = dests
-    if old.get("catalog"):
-        new["commerce"] = {"catalog": old["catalog"]}
-    feeds = []
-    for spec in _items(old, "feeds"):
-        if not isinstance(spec, str) or spec.strip().lower() == "none":
-            continue
-        from studio.live.connectors.base import parse_feed_spec
-
-        try:
-            kind, opts = parse_feed_spec(spec)
-        except UserError:
-            continue
-        feeds.append({"kind": kind, **opts})
-    if feeds:
-        new["feed"] = feeds
-    if old.get("blocked_words"):
-        new["chat"] = {"blocked_words": old["blocked_words"]}
-    return new
 
 
 # -- the entry points --------------------------------------------------------------------------------
 
+def _not_toml(file: str, text: str, e: Exception) -> UserError:
+    message = str(e)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    if m:
+        what = message[: m.start()].strip()
+        return UserError(f"{file}:{m.group(1)}: not valid TOML: {what} (column {m.group(2)}) — fix that "
+                         f"line; {DOCS} has a full example")
+    end = re.search(r"\(at end of document\)", message)
+    if end:
+        what = message[: end.start()].strip()
+        line = text.count("\n") + (0 if text.endswith("\n") else 1)
+        return UserError(f"{file}:{max(line, 1)}: not valid TOML: {what} at the end of the file — finish "
+                         f"that line; {DOCS} has a full example")
+    if "digits" in message:  # Python's limit on the length of an integer literal
+        where = re.search(r"\d{4000,}", text)
+        line = text.count("\n", 0, where.start()) + 1 if where else 1
+        return UserError(f"{file}:{line}: a number with thousands of digits is not a profile value — write a "
+                         "whole number of at most 19 digits")
+    return UserError(f"{file}: not valid TOML ({message[:200]}) — fix it; {DOCS} has a full example")
+
+
 def parse_profile(text: str, file: str = "profile.toml", base_dir: str = "") -> Loaded:
     """Parse profile text; UserError only when it is not TOML at all."""
+    text = text[1:] if text.startswith("\ufeff") else text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        line = text.count("\n", 0, e.start) + 1
+        raise UserError(f"{file}:{line}: not UTF-8 text (a lone surrogate) — save the file as "
+                        "UTF-8") from None
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise UserError(f"{file}: not valid TOML ({e}) — fix that line; docs/profile.md has a full "
-                        "example") from None
+    except ValueError as e:  # TOMLDecodeError, and integers past Python's digit limit
+        raise _not_toml(file, text, e) from None
     except RecursionError:
-        raise UserError(f"{file}: arrays or tables are nested too deeply to be a profile") from None
+        raise UserError(f"{file}: arrays or tables are nested too deeply to be a profile — a profile nests "
+                        f"at most three levels; {DOCS} has a full example") from None
     r = Reader(file, line_index(text))
-    version = data.get("version", 0)
-    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
-        r.problem(("version",), f"'version' must be a whole number, not {_show(version)} — write "
+    version = data.get("version")
+    if "version" in data and (not isinstance(version, int) or isinstance(version, bool)):
+        r.problem(("version",), f"'version' must be a whole number, not {show_value(version)} — write "
                                 f"version = {SCHEMA_VERSION}")
-        data = {k: v for k, v in data.items() if k != "version"}
-    elif version > SCHEMA_VERSION:
-        r.problem(("version",), f"this profile is version {version}, written by a newer studio; this one "
-                                f"reads "
-                                f"version {SCHEMA_VERSION} — what it does not know is left out")
         data = dict(data, version=SCHEMA_VERSION)
-    data, was = migrate(data)
-    if was is not None:
-        r = Reader(file, {} if was == 1 else r.lines)  # a migrated settings file has other line numbers
+    elif isinstance(version, int) and version < 0:
+        r.problem(("version",), f"'version' {version} is not a schema version — write "
+                                f"version = {SCHEMA_VERSION}")
+        data = dict(data, version=SCHEMA_VERSION)
+    elif isinstance(version, int) and version > SCHEMA_VERSION:
+        r.problem(("version",), f"this profile is version {show_value(version)}, written by a newer Anchor "
+                                f"Studio; this one reads version {SCHEMA_VERSION} — what it does not know is "
+                                f"reported and left out: update Anchor Studio, or write version = "
+                                f"{SCHEMA_VERSION}")
+        data = dict(data, version=SCHEMA_VERSION)
+    data, was = migrate(data, r)
     spec = read_spec(data, r, base_dir)
-    return Loaded(spec, r.problems, was)
+    return Loaded(spec, sorted(r.problems, key=lambda p: p.line), was)
 
 
 def load_profile(path: str | Path) -> Loaded:
+    """Read and parse a profile file; UserError when it cannot be read or is not TOML."""
     p = Path(path).expanduser()
     try:
-        if p.stat().st_size > MAX_FILE:
-            raise UserError(f"{p}: {p.stat().st_size // 1024} KiB is too big for a profile (at most "
-                            f"{MAX_FILE // 1024 // 1024} MiB) — is it the right file?")
-        text = p.read_text(encoding="utf-8-sig")
+        st = p.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise UserError(f"{p}: is a folder, not a profile — give the .toml file inside it")
+        if not stat.S_ISREG(st.st_mode):
+            raise UserError(f"{p}: is not a regular file — give a profile .toml file")
+        with p.open("rb") as f:
+            raw = f.read(MAX_FILE + 1)
     except FileNotFoundError:
-        raise UserError(f"profile {p} does not exist — check the path, or write one with "
+        raise UserError(f"{p}: the profile does not exist — check the path, or write one with "
                         "`studio live … --save-profile FILE`") from None
-    except IsADirectoryError:
-        raise UserError(f"profile {p} is a folder — give the .toml file inside it") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise UserError(f"profile {p} cannot be read ({e.__class__.__name__}: {e})") from None
+    except OSError as e:
+        raise UserError(f"{p}: cannot be read ({e.strerror or e.__class__.__name__}) — check the path and "
+                        "its permissions") from None
+    if len(raw) > MAX_FILE:  # read, not stat: a file that grows, or one that says it is empty (/proc)
+        raise UserError(f"{p}: more than {MAX_FILE // 1024 // 1024} MiB is too big for a profile (a profile "
+                        "is a few kB) — is it the right file?")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        raise UserError(f"{p}:{line}: not UTF-8 text (byte 0x{raw[e.start]:02x}) — save the file as "
+                        "UTF-8") from None
     return parse_profile(text, str(p), str(p.resolve().parent))

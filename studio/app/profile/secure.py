@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from studio.app.profile.load import literal_key
 from studio.app.profile.model import ShowSpec
 from studio.core.errors import UserError
-from studio.core.secrets import set_secret, stream_key_of
+from studio.core.secrets import set_secret
 
 _REF = re.compile(r"^\$\{[^}]+\}$")
 
@@ -38,11 +39,11 @@ def secure_secrets(spec: ShowSpec) -> ShowSpec:
 
     dests = []
     for d in spec.destinations:
-        key = stream_key_of(d.url)
-        if key and not is_reference(key):
+        key = literal_key(d.url)
+        if key:
             ref = _store(f"destination:{_slug(d.name)}", key, f"the stream key of {d.name!r}",
                          "${STREAM_KEY} in its place")
-            d = replace(d, url=d.url[: len(d.url) - len(key)] + ref)
+            d = replace(d, url=d.url.replace(key, ref, 1))
         dests.append(d)
     feeds = []
     types = connector_types()
