@@ -2,7 +2,7 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
-DEMO   := --catalog resources/catalog/demo.json --pin TEA-LJ-250 --countdown 05:00 --coupon "SAVE10" --chat-overlay
+DEMO   := --catalog resources/catalog/demo.json --pin TEA-LJ-250 --countdown 05:00 --coupon "SAVE10" --chat-overlay --feed demo
 
 .PHONY: setup system-deps run live test bench soak faults bundle clean
 

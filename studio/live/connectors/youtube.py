@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from studio.core.errors import UserError
+from studio.core.log import get_logger
 from studio.live.connectors.base import (
     FeedError,
     PollingConnector,
@@ -43,9 +44,12 @@ from studio.live.connectors.options import (
 )
 from studio.live.events import ENDED, FAILED, ChatMessage, ViewerCount
 
+log = get_logger("live.youtube")
+
 DEFAULT_BASE = "https://www.googleapis.com"
 MESSAGES_PATH = "/youtube/v3/liveChat/messages"
 VIDEOS_PATH = "/youtube/v3/videos"
+BROADCASTS_PATH = "/youtube/v3/liveBroadcasts"
 
 _SILENT = {"tombstone", "chatEndedEvent", "messageDeletedEvent", "userBannedEvent", "pollOpenedEvent",
            "pollClosedEvent", "pollEditedEvent", "pollVotedEvent", "sponsorOnlyModeStartedEvent",
@@ -96,9 +100,9 @@ def parse_message(item: Any, source: str = "youtube") -> ChatMessage | None:
     return ChatMessage(source, mid, name, body, at)
 
 
-LIVE_CHAT_ID = Option("live_chat_id", "text", "Live chat ID", required=True, placeholder="ID",
-                      help="The broadcast's liveStreamingDetails.activeLiveChatId (videos.list with the "
-                           "video ID), or snippet.liveChatId of liveBroadcasts.list.")
+LIVE_CHAT_ID = Option("live_chat_id", "text", "Live chat ID", placeholder="ID",
+                      help="The broadcast's liveStreamingDetails.activeLiveChatId. Empty with an OAuth "
+                           "token: the chat of your active broadcast is found by itself.")
 VIDEO_ID = Option("video_id", "text", "Video ID", placeholder="VIDEO_ID", pattern=r"[A-Za-z0-9_-]{1,64}",
                   help="The ID after watch?v= in the stream's address; with it, the concurrent viewer "
                        "count is shown too.")
@@ -120,6 +124,10 @@ RATE_LIMIT_BACKOFF = Option("rate_limit_backoff", "number", "Wait after rate lim
                             minimum=0, maximum=3600, advanced=True,
                             help="How long to wait when YouTube says we ask too fast.")
 NAME = name_option("youtube")
+BROADCAST_RETRY = Option("broadcast_retry", "number", "Look for the active broadcast every (s)", default="30",
+                         minimum=0, maximum=3600, advanced=True,
+                         help="Without a live chat ID: how often to look for your active broadcast until "
+                              "it starts.")
 VIEWERS_EVERY = Option("viewers_every", "number", "Viewer count every (s)", default="30", minimum=0,
                        maximum=3600, advanced=True,
                        help="How often the concurrent viewer count is asked for (needs the video ID).")
@@ -129,7 +137,7 @@ class YouTubeChat(PollingConnector):
     kind = "youtube"
     title = "YouTube live chat"
     OPTIONS = (LIVE_CHAT_ID, VIDEO_ID, TOKEN, API_KEY, NAME, API_BASE, MIN_INTERVAL,
-               QUOTA_BACKOFF, RATE_LIMIT_BACKOFF, VIEWERS_EVERY, RETRY, RETRY_CAP)
+               QUOTA_BACKOFF, RATE_LIMIT_BACKOFF, VIEWERS_EVERY, BROADCAST_RETRY, RETRY, RETRY_CAP)
 
     @classmethod
     def check_options(cls, options: Mapping[str, str]) -> list[str]:
@@ -146,11 +154,15 @@ class YouTubeChat(PollingConnector):
         self.quota_backoff = number_value(settings, QUOTA_BACKOFF)
         self.rate_limit_backoff = number_value(settings, RATE_LIMIT_BACKOFF)
         self.viewers_every = number_value(settings, VIEWERS_EVERY)
+        self.broadcast_retry = number_value(settings, BROADCAST_RETRY)
         self.token = secret_value(settings, TOKEN)
         self.api_key = None if self.token else secret_value(settings, API_KEY)
         if not (self.token or self.api_key):
             raise UserError("the youtube feed needs an API key or an OAuth token: add one in Settings → "
                             "Feeds, or set STUDIO_YOUTUBE_API_KEY or STUDIO_YOUTUBE_TOKEN")
+        if not self.chat_id and not self.token:
+            raise UserError("the youtube feed needs live_chat_id=ID, or an OAuth token to find the chat of "
+                            "your active broadcast (an API key cannot see your broadcasts)")
         self.page_token: str | None = None
         self._next_viewers = 0.0
 
@@ -181,9 +193,37 @@ class YouTubeChat(PollingConnector):
         raise FeedError(f"YouTube error {resp.status_code} {reason or ''}".strip()
                         + (f": {message}" if message else ""))
 
+    def _find_active_chat(self, headers: dict[str, str]) -> bool:
+        """The live chat of the token owner's active broadcast (liveBroadcasts.list, broadcastStatus=
+        active: `mine=true` also returns past broadcasts, whose chat has ended). False when there is none
+        yet."""
+        assert self.client is not None
+        resp = self.client.get(self.base + BROADCASTS_PATH, headers=headers,
+                               params={"part": "id,snippet", "broadcastStatus": "active",
+                                       "broadcastType": "all", "maxResults": "5"})
+        self._raise_for_youtube(resp)
+        body = json_body(resp, "YouTube broadcasts")
+        items = body.get("items") if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            raise FeedError("YouTube broadcasts: response is not a liveBroadcastListResponse")
+        for item in items:
+            snippet = item.get("snippet") if isinstance(item, dict) else None
+            chat = snippet.get("liveChatId") if isinstance(snippet, dict) else None
+            if isinstance(chat, str) and 0 < len(chat) <= 200:
+                self.chat_id = chat
+                vid = item.get("id")
+                if not self.video_id and isinstance(vid, str) and len(vid) <= 64:
+                    self.video_id = vid  # the viewer count comes with it
+                log.info("%s: chat of the active broadcast found", self.name)
+                return True
+        return False
+
     def poll(self) -> float:
         assert self.client is not None
         headers, params = self._auth()
+        if not self.chat_id and not self._find_active_chat(headers):
+            raise FeedError("no active broadcast on this channel yet; looking again in "
+                            f"{self.broadcast_retry:.0f} s", retry_after=self.broadcast_retry)
         params = {**params, "liveChatId": self.chat_id, "part": "id,snippet,authorDetails",
                   "maxResults": "2000"}
         if self.page_token:

@@ -6,12 +6,15 @@ import logging
 import time
 from decimal import Decimal
 
+import pytest
+
+from studio.core.errors import UserError
 from studio.live.connectors.youtube import YouTubeChat
 from studio.live.counters import Counters
 from studio.live.events import BACKOFF, CONNECTED, ENDED, FAILED, RECONNECTED, STOPPED, ViewerCount
 
 from .conftest import run_connector
-from .servers.youtube import FakeYouTube, superchat_item, text_item
+from .servers.youtube import FakeYouTube, broadcast_item, superchat_item, text_item
 
 
 def make(base: str, **kw: str) -> YouTubeChat:
@@ -123,3 +126,25 @@ def test_api_base_keeps_the_documented_path(youtube_key):
     with FakeYouTube([[text_item(1, "hi")]]) as yt:
         run_connector(make(yt.base), lambda e: len(e.chat) >= 1)
         assert yt.requests[0].path == "/youtube/v3/liveChat/messages"
+
+
+def test_an_oauth_token_finds_the_chat_of_the_active_broadcast(monkeypatch):
+    token = "ya29.a0AfH6SMBtest"
+    monkeypatch.setenv("STUDIO_YOUTUBE_TOKEN", token)
+    monkeypatch.delenv("STUDIO_YOUTUBE_API_KEY", raising=False)
+    with FakeYouTube([[text_item(1, "hello")]], api_key=token, viewers=321,
+                     broadcasts=[[], [broadcast_item("VID9", "CHAT1")]]) as yt:
+        c = YouTubeChat({"api_base": yt.base, "broadcast_retry": "0.05", "min_interval": "0.02",
+                         "viewers_every": "0"})
+        ev = run_connector(c, lambda e: bool(e.chat) and bool(e.of(ViewerCount)))
+        paths = [r.path for r in yt.requests]
+    # not live yet, then live
+    assert paths[:2] == ["/youtube/v3/liveBroadcasts", "/youtube/v3/liveBroadcasts"]
+    assert [m.text for m in ev.chat] == ["hello"] and ev.of(ViewerCount)[0].count == 321
+    assert any("no active broadcast" in s.message for s in ev.states)
+    assert all(r.query.get("liveChatId") == "CHAT1" for r in yt.requests if r.path.endswith("/messages"))
+
+
+def test_an_api_key_alone_cannot_find_a_broadcast(youtube_key):
+    with pytest.raises(UserError, match="OAuth token to find the chat of your active broadcast"):
+        YouTubeChat({})

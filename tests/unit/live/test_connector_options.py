@@ -144,15 +144,14 @@ def test_unknown_option_names_the_nearest_valid_one():
          "dead_after")]
 
 
+TWITCH_HELP = "the channel's login name, as in twitch.tv/NAME"
 SHOP_HELP = "the NAME of NAME.myshopify.com (the address of your store's admin)"
 
 
 def test_missing_required_option_says_what_to_write():
     assert check_feed_options("shopify", {}) == [f"'shop' is required: write shop=NAME — {SHOP_HELP}"]
-    assert check_feed_options("youtube", {"live_chat_id": " "}) == [
-        ("'live_chat_id' is required: write live_chat_id=ID — the broadcast's "
-         "liveStreamingDetails.activeLiveChatId (videos.list with the video ID), or snippet.liveChatId of "
-         "liveBroadcasts.list")]
+    assert check_feed_options("twitch", {}) == [
+        "'channel' is required: write channel=NAME — " + TWITCH_HELP]
 
 
 def test_bad_values_name_the_option_the_rule_and_an_example():

@@ -37,6 +37,14 @@ def superchat_item(n: int) -> dict:
     }
 
 
+def broadcast_item(video_id: str = "dQw4w9WgXcQ", chat_id: str = "CHAT1") -> dict:
+    """A liveBroadcast resource (YouTube Data API v3 liveBroadcasts.list, part=id,snippet)."""
+    return {"kind": "youtube#liveBroadcast", "etag": "b1", "id": video_id,
+            "snippet": {"publishedAt": "2030-01-01T09:00:00Z", "channelId": "UC2ZwzUUY_4dAJDGAaTsKjjA",
+                        "title": "Tea tasting live", "liveChatId": chat_id,
+                        "actualStartTime": "2030-01-01T10:00:00Z"}}
+
+
 def yt_error(code: int, reason: str, domain: str = "youtube.liveChat") -> Response:
     quota = "The request cannot be completed because you have exceeded your <a>quota</a>."
     msg = {"quotaExceeded": quota}.get(reason, reason)
@@ -52,10 +60,12 @@ class FakeYouTube:
 
     def __init__(self, pages: list[list[dict]], interval_ms: int = 50, end: str | None = None,
                  faults: list[str] | None = None, viewers: int | None = None,
-                 api_key: str = "AIzaTESTKEY123") -> None:
+                 api_key: str = "AIzaTESTKEY123", broadcasts: list[list[dict]] | None = None) -> None:
         self.pages, self.interval_ms, self.end = pages, interval_ms, end
         self.faults = deque(faults or [])
         self.viewers, self.api_key = viewers, api_key
+        # liveBroadcasts.list answers, one per request (the last one repeats); OAuth only, as YouTube
+        self.broadcasts = deque(broadcasts or [[]])
         self.server = FakeServer(self.handle)
 
     def __enter__(self) -> FakeYouTube:
@@ -78,6 +88,13 @@ class FakeYouTube:
                       or req.headers.get("authorization") == f"Bearer {self.api_key}")
         if not authorized:
             return yt_error(403, "forbidden", "global")
+        if req.path == "/youtube/v3/liveBroadcasts":
+            if not req.headers.get("authorization", "").startswith("Bearer "):
+                return yt_error(401, "authError", "global")  # an API key cannot list your broadcasts
+            if req.query.get("broadcastStatus") != "active" or "mine" in req.query:
+                return yt_error(400, "incompatibleParameters", "youtube.parameter")
+            items = self.broadcasts[0] if len(self.broadcasts) == 1 else self.broadcasts.popleft()
+            return json_response({"kind": "youtube#liveBroadcastListResponse", "items": items})
         if req.path == "/youtube/v3/videos":
             return json_response({"kind": "youtube#videoListResponse", "items": [
                 {"id": req.query.get("id"), "liveStreamingDetails": {"concurrentViewers": str(self.viewers),
