@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.app.profile.model import Feed
+from studio.app.profile.secure import KEYRING_PREFIX, keyring_entry
 from studio.core.log import get_logger
 from studio.core.secrets import SECRET_REF, mask_text, set_secret
 from studio.live.connectors import check_feed_options, connector_types
@@ -65,21 +66,6 @@ def plain(text: str = "", parent: QWidget | None = None, *, wrap: bool = False) 
     label.setText(text)
     label.setWordWrap(wrap)
     return label
-
-
-def slug(text: str) -> str:
-    """A keyring-safe piece of a name (the same rule as studio/app/profile/secure.py)."""
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:40] or "key"
-
-
-KEYRING_PREFIX = "feed."
-
-
-def keyring_entry(feed_kind: str, feed_name: str, option: str) -> str:
-    """The keyring entry a typed secret is stored under, `feed.KIND.NAME.OPTION`: stable for a feed and
-    option, unique per show (the page adds -2, -3… when two feeds would share one). Dots, not colons:
-    a reference's name is `[A-Za-z_][A-Za-z0-9_.-]*` (options.SECRET_REF, core.secrets)."""
-    return f"{KEYRING_PREFIX}{slug(feed_kind)}.{slug(feed_name or feed_kind)}.{slug(option)}"
 
 
 def keyring_name_of(ref: str) -> str:

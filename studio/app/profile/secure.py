@@ -16,7 +16,18 @@ _REF = re.compile(r"^\$\{[^}]+\}$")
 
 
 def _slug(text: str) -> str:
+    """A keyring-safe piece of a name."""
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-")[:40] or "key"
+
+
+KEYRING_PREFIX = "feed."
+
+
+def keyring_entry(feed_kind: str, feed_name: str, option: str) -> str:
+    """The keyring entry a feed's secret is stored under, `feed.KIND.NAME.OPTION`, whether the window's
+    Feeds page or `--save-profile` stores it: stable for a feed and option (the page adds -2, -3… when
+    two feeds of one show would share one)."""
+    return f"{KEYRING_PREFIX}{_slug(feed_kind)}.{_slug(feed_name or feed_kind)}.{_slug(option)}"
 
 
 def is_reference(value: str) -> bool:
@@ -55,7 +66,7 @@ def secure_secrets(spec: ShowSpec) -> ShowSpec:
             if k in secret and v and not is_reference(v):
                 env = secret[k].env_var or "STUDIO_TOKEN"
                 label = f.name or f.kind
-                v = _store(f"feed:{f.kind}:{_slug(label)}:{k}", v, f"the {k} of feed {label!r}",
+                v = _store(keyring_entry(f.kind, f.name, k), v, f"the {k} of feed {label!r}",
                            f"{k}=${{{env}}}")
             options.append((k, v))
         feeds.append(replace(f, options=tuple(options)))
