@@ -23,9 +23,7 @@ from studio.core.errors import UserError
 from studio.core.events import EventBus
 from studio.core.log import get_logger
 from studio.core.paths import data_dir
-from studio.core.secrets import expand_secret_refs
 from studio.media.compositor import VideoLayer
-from studio.media.outputs.network import validate_url
 from studio.media.overlay import Overlay, OverlayBoard
 from studio.media.show import Show, ShowConfig
 
@@ -185,20 +183,28 @@ def place_stills(board: OverlayBoard, spec: ShowSpec, strict: bool, messages: li
 # -- destinations -----------------------------------------------------------------------------------
 
 def destination_urls(spec: ShowSpec) -> list[tuple[str, str]]:
-    """(name, url with its key) of every enabled destination; UserError naming the first unusable one."""
-    out = []
-    for d in spec.destinations:
-        if not d.enabled:
-            continue
-        if not d.url:
-            raise UserError(f"destination {d.name!r} has no URL: set it in Settings → Destinations")
-        url = expand_secret_refs(d.url)
-        validate_url(url)
-        out.append((d.name, url))
-    return out
+    """(name, url with its key) of every enabled destination; UserError naming the first one that is
+    not ready, by its platform (the kiosk's rule: all or nothing)."""
+    from studio.app.readiness import check_destinations
+
+    checks = check_destinations(spec)
+    bad = [c for c in checks if not c.ready]
+    if bad:
+        more = f" (and {len(bad) - 1} more destination(s))" if len(bad) > 1 else ""
+        raise UserError(f"{bad[0].label}: {bad[0].problem}{more}")
+    return [(c.name, c.url) for c in checks]
 
 
-def recording_path(spec: ShowSpec) -> Path | None:
+def show_stem(at: float | None = None) -> str:
+    """The name every file of one show shares (recording, session log, report): show-DATE-TIME."""
+    return time.strftime("show-%Y%m%d-%H%M%S", time.localtime(at))
+
+
+def sessions_dir() -> Path:
+    return data_dir() / "sessions"
+
+
+def recording_path(spec: ShowSpec, stem: str | None = None) -> Path | None:
     r = spec.recording
     if not r.enabled:
         return None
@@ -206,13 +212,13 @@ def recording_path(spec: ShowSpec) -> Path | None:
         return Path(spec.resolve(r.path))
     folder = Path(spec.resolve(r.folder)) if r.folder else data_dir() / "recordings"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / time.strftime("show-%Y%m%d-%H%M%S.mkv")
+    return folder / f"{stem or show_stem()}.mkv"
 
 
-def session_log_path(spec: ShowSpec) -> Path:
+def session_log_path(spec: ShowSpec, stem: str | None = None) -> Path:
     if spec.session_log:
         return Path(spec.resolve(spec.session_log))
-    return data_dir() / "sessions" / time.strftime("show-%Y%m%d-%H%M%S.sqlite")
+    return sessions_dir() / f"{stem or show_stem()}.sqlite"
 
 
 # -- the parts --------------------------------------------------------------------------------------
@@ -267,13 +273,14 @@ def build_connectors(spec: ShowSpec, strict: bool, messages: list[str]) -> list[
 
 
 def build_show(spec: ShowSpec, bus: EventBus | None = None, *, strict: bool = True,
-               always_commerce: bool = False, always_log: bool = False,
+               always_commerce: bool = False, log_at_go_live: bool = False, stem: str | None = None,
                chat_renderer: Callable[..., Any] | None = None) -> BuiltShow:
     """Open everything `spec` describes (nothing runs yet: call `show.start()` or `start_preview()`).
 
     `always_commerce` keeps a commerce layer even without a catalog (the window pins, counts down and
-    shows coupons at any time); `always_log` opens a session log even without feeds (the window's
-    report). UserError (strict) before any thread starts."""
+    shows coupons at any time); `log_at_go_live` (the window) always counts sales and chat but writes
+    the session log only from Go live (`feeds.session.begin`); otherwise a log named `stem` opens now
+    when there are feeds or a session log is asked for. UserError (strict) before any thread starts."""
     messages: list[str] = []
     bus = bus or EventBus()
     board = OverlayBoard()
@@ -308,13 +315,14 @@ def build_show(spec: ShowSpec, bus: EventBus | None = None, *, strict: bool = Tr
                 raise UserError(f"{spec.resolve(c.catalog)}: no product with SKU {c.pin!r}")
             messages.append(f"Product {c.pin} is not pinned: it is not in the catalog.")
         connectors = build_connectors(spec, strict, messages)
-        if connectors or spec.session_log or always_log:
+        if connectors or spec.session_log or log_at_go_live:
             from studio.app import show_feeds
             from studio.live.blocklist import Blocklist
 
             titles = {p.sku: p.title for p in catalog.products} if catalog is not None else None
             built.feeds = show_feeds.start_feeds(
-                connectors, board, spec.canvas.size, bus, session_log_path(spec),
+                connectors, board, spec.canvas.size, bus,
+                None if log_at_go_live else session_log_path(spec, stem),
                 chat_overlay=c.chat_overlay, blocklist=Blocklist(list(spec.blocked_words)),
                 renderer=chat_renderer, meta={"demo": spec.demo}, catalog=titles)
         if wants_commerce:

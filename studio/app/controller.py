@@ -29,14 +29,17 @@ import numpy as np
 from studio.app.assemble import (
     BuiltShow,
     build_show,
-    destination_urls,
     open_video,
     place_stills,
     recording_path,
+    session_log_path,
+    show_stem,
     video_layer,
 )
 from studio.app.profile.model import Layer, ShowSpec
+from studio.app.readiness import DestinationCheck, check_destinations
 from studio.app.show_commerce import chat_overlay_image
+from studio.app.summary import ShowSummary, summarize
 from studio.commerce.product import Product
 from studio.core.errors import EncoderError, UserError
 from studio.core.events import EventBus
@@ -120,6 +123,9 @@ class StudioController:
         self._cpu = CpuMeter()
         self._featured_until: float | None = None
         self._live_lock = threading.Lock()
+        self.recording_file: Path | None = None   # of the show on air (or the last one)
+        self._lagged_at_go_live = 0
+        self.last_summary: ShowSummary | None = None
 
     # -- building ------------------------------------------------------------------------------
     def start(self) -> StudioController:
@@ -128,7 +134,7 @@ class StudioController:
         if not any(layer.kind == "video" for layer in spec.layers):
             spec = self.spec = replace(spec, layers=(Layer(kind="video", name="Camera", source="camera"),
                                                      *spec.layers))
-        self.built = build_show(spec, self.bus, strict=False, always_commerce=True, always_log=True)
+        self.built = build_show(spec, self.bus, strict=False, always_commerce=True, log_at_go_live=True)
         self.show, self.commerce, self.feeds = self.built.show, self.built.commerce, self.built.feeds
         self.messages = list(self.built.messages)
         video = iter(self.show.layers)
@@ -158,44 +164,84 @@ class StudioController:
             self.show.preview_sinks.remove(tap)
 
     # -- live ----------------------------------------------------------------------------------
-    def destination_urls(self) -> list[tuple[str, str]]:
-        """(name, url) of every enabled destination; UserError naming the first unusable one."""
-        return destination_urls(self.spec)
+    def readiness(self) -> list[DestinationCheck]:
+        """What each enabled destination still lacks (nothing connects)."""
+        return check_destinations(self.spec)
 
-    def recording_path(self) -> Path | None:
-        return recording_path(self.spec)
+    def destination_urls(self) -> list[tuple[str, str]]:
+        """(name, url) of every ready destination."""
+        return [(c.name, c.url) for c in self.readiness() if c.ready]
+
+    @property
+    def streams(self) -> bool:
+        """Go live would stream somewhere (an enabled destination); otherwise it only records."""
+        return any(d.enabled for d in self.spec.destinations)
+
+    @property
+    def records(self) -> bool:
+        return self.spec.recording.enabled
 
     @property
     def live(self) -> bool:
         return bool(self.show and self.show.running)
 
-    def go_live(self) -> None:
-        """Start the encoder, every enabled destination and the recording. UserError when there is nothing
-        to do or a destination is unusable (before anything starts)."""
+    @property
+    def on_air_kind(self) -> str:
+        """"live" while streaming to a destination, "rec" while only recording, "" off air."""
+        if not self.live:
+            return ""
+        return "live" if self.destination_names else "rec"
+
+    def go_live(self, skip_unready: bool = False) -> None:
+        """Start the encoder, the ready destinations and the recording; from now on the show has its
+        session log, named like its recording. UserError before anything starts when there is nothing to
+        do, or when a destination is not ready and `skip_unready` is not set (the host chooses)."""
         assert self.show is not None
         with self._live_lock:
             if self.show.running:
                 return
-            dests = self.destination_urls()
-            record = self.recording_path()
+            checks = self.readiness()
+            bad = [c for c in checks if not c.ready]
+            if bad and not skip_unready:
+                raise UserError(f"{bad[0].label}: {bad[0].problem}")
+            dests = [(c.name, c.url) for c in checks if c.ready]
+            stem = show_stem()
+            record = recording_path(self.spec, stem)
             if not dests and record is None:
                 raise UserError("nothing to go live to: add a destination in Settings or turn recording on")
+            if self.feeds is not None:
+                try:
+                    self.feeds.session.begin(session_log_path(self.spec, stem), demo=self.spec.demo)
+                except Exception as e:  # noqa: BLE001 - a disk or permission problem: one sentence
+                    raise UserError(f"cannot start the session log: {e}") from None
             c = self.show.config
             c.outputs = [u for _, u in dests]
             c.record = record
             c.bitrate_kbps, c.encoder = self.spec.encoding.bitrate_kbps, self.spec.encoding.encoder
             self.destination_names = [n for n, _ in dests]
+            self.recording_file = record
+            self._lagged_at_go_live = self.show.compositor.lagged
             try:
                 self.show.go_live()
             except EncoderError as e:
+                if self.feeds is not None:
+                    self.feeds.session.end()
                 raise UserError(str(e)) from None
             log.info("live to %s", mask_text(", ".join(c.outputs)) or "the recording only")
 
-    def end_live(self) -> None:
+    def end_live(self) -> ShowSummary | None:
+        """Stop streaming and recording; close the show's session log and write its report beside it.
+        Returns the show's summary (None when it was not live)."""
         if self.show is None:
-            return
+            return None
         with self._live_lock:
+            if not self.show.running:
+                return None
+            final = self.stats()
             self.show.end_live()
+            path = self.feeds.session.end() if self.feeds is not None else None
+            self.last_summary = summarize(path, final, self.recording_file, self.spec.language)
+            return self.last_summary
 
     # -- commerce ------------------------------------------------------------------------------
     @property
@@ -396,6 +442,7 @@ class StudioController:
         """The engine's stats plus process CPU %, destination names, and whether the data is simulated."""
         idle: dict[str, Any] = {"outputs": {}, "fps": 0.0, "lagged": 0, "live": False, "time": 0}
         s = self.show.stats() if self.show else idle
+        s["lagged"] = max(0, s["lagged"] - self._lagged_at_go_live) if s.get("live") else 0
         s["cpu"] = round(self._cpu.sample(), 1)
         s["demo"] = self.demo
         names = list(s["outputs"])
@@ -405,7 +452,13 @@ class StudioController:
 
     # -- end -----------------------------------------------------------------------------------
     def shutdown(self) -> None:
-        """End everything (idempotent): feeds, commerce threads, then the show (live part flushed first)."""
+        """End everything (idempotent): the show on air first (its log closed and its report written),
+        then feeds, commerce threads and the preview."""
+        if self.live:
+            try:
+                self.end_live()
+            except Exception:  # noqa: BLE001 - quitting must go on: the log is closed below anyway
+                log.exception("ending the show at shutdown")
         if self.built is not None:
             with self._live_lock:
                 self.built.stop()

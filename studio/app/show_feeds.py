@@ -12,14 +12,12 @@ second and only when a new message arrived. Names and text go through the blockl
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from studio.core.errors import UserError
 from studio.core.log import get_logger
-from studio.core.paths import data_dir
 from studio.live.blocklist import Blocklist, screen_line
 from studio.live.counters import Counters
 from studio.live.runner import LiveRunner
@@ -32,10 +30,6 @@ OVERLAY_HZ = 4.0
 OVERLAY_LINES = 6
 
 Renderer = Callable[[list[tuple[str, str]], tuple[int, int]], tuple[Any, int, int]]
-
-def default_log_path() -> Path:
-    return data_dir() / "sessions" / time.strftime("show-%Y%m%d-%H%M%S.sqlite")
-
 
 def _default_renderer() -> Renderer:
     try:
@@ -113,8 +107,8 @@ class LiveFeeds:
         return self.session.counters
 
     @property
-    def log_path(self) -> Path:
-        return self.session.log.path
+    def log_path(self) -> Path | None:
+        return self.session.log_path
 
     def totals(self) -> dict:
         return self.session.snapshot()
@@ -130,12 +124,14 @@ class LiveFeeds:
         self.session.close()
 
 
-def start_feeds(connectors: list[Any], board: Any, canvas_size: tuple[int, int], bus: Any, log_path: Path,
+def start_feeds(connectors: list[Any], board: Any, canvas_size: tuple[int, int], bus: Any,
+                log_path: Path | None,
                 *, chat_overlay: bool = False, blocklist: Blocklist | None = None,
                 renderer: Renderer | None = None, meta: dict[str, Any] | None = None,
                 catalog: dict[str, str] | None = None) -> LiveFeeds:
     """Open the session log (it subscribes to pins at once, so a pin made right after is counted) and
     set up `connectors` and, with `chat_overlay`, the chat card; `start()` on the result runs them.
+    `log_path` None: count in memory until `session.begin(path)` (the window, at Go live).
     UserError when the session log cannot be opened."""
     blocklist = blocklist or Blocklist([])
     if chat_overlay and renderer is None:
@@ -153,5 +149,6 @@ def start_feeds(connectors: list[Any], board: Any, canvas_size: tuple[int, int],
         assert renderer is not None
         size = (int(canvas_size[0]), int(canvas_size[1]))
         overlay = ChatOverlayUpdater(session, board, size, blocklist, renderer)
-    log.info("live feeds: %s; session log %s", ", ".join(c.name for c in connectors) or "none", log_path)
+    log.info("live feeds: %s; session log %s", ", ".join(c.name for c in connectors) or "none",
+             log_path or "from Go live")
     return LiveFeeds(session, runner, overlay)

@@ -112,7 +112,10 @@ class ProductStats:
     orders: int = 0
     units: int = 0
     gmv: dict[str, Decimal] = field(default_factory=dict)
-    attributed_orders: int = 0                               # orders placed while this was pinned
+    own_orders_pinned: int = 0                     # orders of this product placed while it was pinned
+    own_units_pinned: int = 0
+    own_gmv_pinned: dict[str, Decimal] = field(default_factory=dict)
+    attributed_orders: int = 0                     # every order placed while it was pinned (any product)
     attributed_gmv: dict[str, Decimal] = field(default_factory=dict)
 
 
@@ -169,6 +172,12 @@ class Counters:
             p = self._product(pinned)
             p.attributed_orders += 1
             p.attributed_gmv[order.currency] = p.attributed_gmv.get(order.currency, Decimal(0)) + order.total
+            own = [li for li in order.items if li.sku == pinned]
+            if own:
+                p.own_orders_pinned += 1
+                p.own_units_pinned += sum(li.qty for li in own)
+                p.own_gmv_pinned[order.currency] = (p.own_gmv_pinned.get(order.currency, Decimal(0))
+                                                    + sum((li.price * li.qty for li in own), Decimal(0)))
         if self.keep_times:
             self.order_times.append((order.created_at, pinned))
         self._seen_time(order.created_at)
@@ -217,10 +226,13 @@ class Counters:
         self._seen_time(at)
 
     # -- output ------------------------------------------------------------------------------------
-    def totals(self, end_time: float | None = None) -> dict[str, Any]:
-        """The `studio report --json` document."""
+    def totals(self, end_time: float | None = None, pinned: dict[str, float] | None = None) -> dict[str, Any]:
+        """The `studio report --json` document. `orders_while_pinned` counts that product's own orders
+        placed while it was pinned; `all_orders_while_pinned`, every order placed meanwhile (the
+        show-wide figure). `pinned` (sku → seconds) replaces the timeline's own sums (the report clips
+        pins to the time on air)."""
         end = end_time if end_time is not None else (self.last_at or 0.0)
-        pinned = self.pins.pinned_seconds(end)
+        pinned = self.pins.pinned_seconds(end) if pinned is None else pinned
         products = []
         for sku in sorted(self.products):
             p = self.products[sku]
@@ -229,9 +241,12 @@ class Counters:
                 "sku": sku, "title": self.catalog.get(sku, ""),
                 "orders": p.orders, "units": p.units, "gmv": money_json(p.gmv),
                 "pinned_seconds": secs,
-                "orders_while_pinned": p.attributed_orders,
-                "gmv_while_pinned": money_json(p.attributed_gmv),
-                "orders_per_minute_pinned": round(p.attributed_orders / (secs / 60), 3) if secs > 0 else None,
+                "orders_while_pinned": p.own_orders_pinned,
+                "units_while_pinned": p.own_units_pinned,
+                "gmv_while_pinned": money_json(p.own_gmv_pinned),
+                "orders_per_minute_pinned": round(p.own_orders_pinned / (secs / 60), 3) if secs > 0 else None,
+                "all_orders_while_pinned": p.attributed_orders,
+                "all_gmv_while_pinned": money_json(p.attributed_gmv),
             })
         return {
             "orders": self.orders, "units": self.units, "gmv": money_json(self.gmv),

@@ -4,12 +4,18 @@ Order of work matters: an event is written to the log *before* the counters chan
 counters showed is in the log if the process dies the next instant. Duplicate orders (polling
 overlaps, page repeats, reconnect replays) and duplicate chat ids are neither logged nor counted.
 A restarted show replays its log first and then appends to it, so totals continue.
+
+The window counts from the moment it opens (the sales dock, the card's stock) but writes a log only
+while it is on air: built with no path, the session holds its counters in memory; `begin(path)` at
+Go live opens the show's own log and starts its counters afresh (the product pinned at that moment
+is logged as pinned from then on), and `end()` at Stop closes it. One log per Go live … Stop.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,19 +32,77 @@ REPUBLISHED = (ChatMessage, Order, ViewerCount, ConnectorState)  # from connecto
 
 
 class LiveSession:
-    def __init__(self, log_path: str | Path, bus: EventBus | None = None,
+    def __init__(self, log_path: str | Path | None, bus: EventBus | None = None,
                  catalog: dict[str, str] | None = None, meta: dict[str, Any] | None = None) -> None:
-        self.log = SessionLog(log_path)
-        self.counters = replay(log_path, Counters(catalog))
+        self.catalog = dict(catalog or {})
+        self.meta = dict(meta or {})
+        self.log: SessionLog | None = None
+        self.counters = Counters(catalog)
         self.bus = bus
         self._lock = threading.Lock()
         self.version = 0  # bumps on every counted change (the overlay polls it)
-        # the start mark carries what the report needs and the events do not: whether the data is
-        # simulated (demo) and the catalog's titles, so the report names products as the show did
-        self.log.mark("start", **{**(meta or {}), **({"catalog": dict(catalog)} if catalog else {})})
+        if log_path is not None:
+            self._open(Path(log_path))
         if bus is not None:
             for t in (ProductPinned, ProductUnpinned, StreamStateChanged):
                 bus.subscribe(t, self._from_bus)
+
+    def _open(self, path: Path) -> None:
+        log_ = SessionLog(path)
+        self.counters = replay(path, Counters(self.catalog))
+        self.log = log_
+        # the start mark carries what the report needs and the events do not: whether the data is
+        # simulated (demo) and the catalog's titles, so the report names products as the show did
+        log_.mark("start", **{**self.meta, **({"catalog": dict(self.catalog)} if self.catalog else {})})
+
+    @property
+    def log_path(self) -> Path | None:
+        return self.log.path if self.log is not None else None
+
+    def begin(self, path: str | Path, **meta: Any) -> None:
+        """Go live: the show's own log from now on (its start mark is the moment on air), its counters
+        from zero (orders and chat already seen stay seen, so a replay is not counted), the product
+        pinned now logged as pinned now.
+        SessionLogError when the log cannot be opened (nothing changes then)."""
+        with self._lock:
+            old = self.counters
+            self.meta.update(meta)
+            self._close_log()
+            self._open(Path(path))
+            new = self.counters
+            new._orders |= old._orders
+            for key in old._chat_ids:
+                new._chat_ids[key] = None
+            sku = old.pins.current()
+            if sku is not None:
+                pin = ProductPinned(sku, self.catalog.get(sku, old.catalog.get(sku, "")), at=time.time())
+                assert self.log is not None
+                self.log.append(pin)
+                apply(new, pin)
+            self.version += 1
+
+    def end(self) -> Path | None:
+        """Stop: close the show's log (the counters stay, for the summary); its path, or None."""
+        with self._lock:
+            path = self.log_path
+            self._close_log()
+            return path
+
+    def mark(self, what: str, **data: Any) -> None:
+        with self._lock:
+            self._mark_locked(what, **data)
+
+    def _mark_locked(self, what: str, **data: Any) -> None:
+        if self.log is not None:
+            self.log.mark(what, **data)
+
+    def _close_log(self) -> None:
+        log_, self.log = self.log, None
+        if log_ is not None:
+            try:
+                log_.mark("stop")
+            finally:
+                log_.close()
 
     def _from_bus(self, event: Any) -> None:
         self.handle(event, republish=False)
@@ -55,7 +119,8 @@ class LiveSession:
                 return False
             if isinstance(event, ChatMessage) and not self.counters.is_new_chat(event):
                 return False
-            self.log.append(event)
+            if self.log is not None:
+                self.log.append(event)
             apply(self.counters, event)
             self.version += 1
         if isinstance(event, ConnectorState):
@@ -76,7 +141,5 @@ class LiveSession:
         if self.bus is not None:
             for t in (ProductPinned, ProductUnpinned, StreamStateChanged):
                 self.bus.unsubscribe(t, self._from_bus)
-        try:
-            self.log.mark("stop")
-        finally:
-            self.log.close()
+        with self._lock:
+            self._close_log()

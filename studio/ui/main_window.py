@@ -34,13 +34,9 @@ from studio.ui.preview import PreviewWidget
 from studio.ui.products import ProductsPanel, plain_label
 from studio.ui.sales import SalesDock
 from studio.ui.scenes import ScenesDock
+from studio.ui.show_end import CANCEL, GO, SummaryDialog, ask_partial, hms
 
 log = get_logger("ui.main")
-
-
-def hms(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
 def status_text(s: dict) -> list[str]:
@@ -78,6 +74,8 @@ class MainWindow(QMainWindow):
         self.settings_message_box: QMessageBox | None = None
         self._busy = False
         self.confirm_stop = self._ask_stop
+        self.confirm_partial = lambda checks: ask_partial(self, checks, self.ctl.records)
+        self.summary_dialog: SummaryDialog | None = None
         self._sales_dirty = False
         self.pending_spec: ShowSpec | None = None   # settings that wait for the show to end
 
@@ -142,6 +140,9 @@ class MainWindow(QMainWindow):
         self.wizard_action = QAction(tr("Auto-configuration wizard…"), self)
         self.wizard_action.triggered.connect(self.open_wizard)
         menu.addAction(self.wizard_action)
+        self.reports_action = QAction(tr("Reports…"), self)
+        self.reports_action.triggered.connect(self.open_reports)
+        menu.addAction(self.reports_action)
         quit_action = QAction(tr("Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -206,6 +207,7 @@ class MainWindow(QMainWindow):
         self.update_sales()
         self.status_timer.start()
         self.meter_timer.start()
+        self.refresh_go_button()
         for m in controller.messages:
             self.statusBar().showMessage(m, 15000)
 
@@ -308,17 +310,39 @@ class MainWindow(QMainWindow):
         box.setTextFormat(Qt.TextFormat.PlainText)
         return box.exec() == QMessageBox.StandardButton.Yes
 
+    def refresh_go_button(self) -> None:
+        """Go live streams when a destination is on; with none, it only records, and says so."""
+        if self.controller is None or self._busy:
+            return
+        c = self.controller
+        if c.live:
+            self.go_button.setText(tr("Stop") if c.on_air_kind == "live" else tr("Stop recording"))
+        else:
+            self.go_button.setText(tr("Go live") if c.streams or not c.records
+                                   else tr("Start recording"))
+
     def go_live(self) -> None:
-        """Start on a worker thread (encoder warm-up, sender processes); the window stays responsive."""
+        """Check the destinations, then start on a worker thread (encoder warm-up, sender processes)."""
+        checks = self.ctl.readiness()
+        skip = False
+        if any(not c.ready for c in checks):
+            choice = self.confirm_partial(checks)
+            if choice == CANCEL:
+                return
+            if choice != GO:
+                self.open_settings()
+                return
+            skip = True
         self._busy = True
         self.go_button.setEnabled(False)
         self.go_button.setText(tr("Starting…"))
-        threading.Thread(target=self._go_live_worker, name="studio: go live", daemon=True).start()
+        threading.Thread(target=self._go_live_worker, args=(skip,), name="studio: go live",
+                         daemon=True).start()
 
-    def _go_live_worker(self) -> None:
+    def _go_live_worker(self, skip_unready: bool) -> None:
         bridge, controller = self.live_bridge, self.ctl
         try:
-            controller.go_live()
+            controller.go_live(skip_unready=skip_unready)
             bridge.live_result.emit(True, "")
         except UserError as e:
             bridge.live_result.emit(False, mask_text(str(e)))
@@ -330,11 +354,10 @@ class MainWindow(QMainWindow):
     def live_started(self, ok: bool, message: str) -> None:
         self._busy = False
         self.go_button.setEnabled(True)
+        self.refresh_go_button()
         if ok:
-            self.go_button.setText(tr("Stop"))
             self.go_button.setStyleSheet("background:#c62828;color:white;font-weight:bold")
         else:
-            self.go_button.setText(tr("Go live"))
             box = QMessageBox(QMessageBox.Icon.Warning, tr("Could not go live"), message, parent=self)
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.setModal(False)
@@ -361,10 +384,15 @@ class MainWindow(QMainWindow):
     def live_ended(self, message: str) -> None:
         self._busy = False
         self.go_button.setEnabled(True)
-        self.go_button.setText(tr("Go live"))
         self.go_button.setStyleSheet("")
+        self.refresh_go_button()
         if message:
             self.statusBar().showMessage(message, 15000)
+        summary = self.ctl.last_summary
+        if summary is not None and not message:
+            self.summary_dialog = SummaryDialog(summary, self)
+            self.summary_dialog.setModal(False)
+            self.summary_dialog.show()
         if self.pending_spec is not None:
             spec, self.pending_spec = self.pending_spec, None
             self.settings_applied(spec, True)
@@ -383,10 +411,14 @@ class MainWindow(QMainWindow):
             return
         c.tick()
         s = c.stats()
-        live = c.live
-        self.preview.live_text = (tr("LIVE") + " " + hms(s.get("time", 0))) if live else ""
-        on_air = tr("On air %1").replace("%1", hms(s.get("time", 0)))
-        self.live_label.setText(on_air if live else tr("Preview"))
+        kind = c.on_air_kind
+        clock = hms(s.get("time", 0))
+        self.preview.live_text = {"live": tr("LIVE"), "rec": tr("REC")}.get(kind, "")
+        if kind:
+            self.preview.live_text += " " + clock
+        self.live_label.setText(tr("On air %1").replace("%1", clock) if kind == "live" else
+                                tr("Recording only %1 — not streaming").replace("%1", clock) if kind == "rec"
+                                else tr("Preview"))
         parts = status_text(s)
         while len(self.status_labels) < len(parts):
             label = plain_label("", self.status_host)
@@ -440,6 +472,7 @@ class MainWindow(QMainWindow):
         self.save()
         if rebuild:
             self.rebuild()
+        self.refresh_go_button()
 
     def rebuild(self) -> None:
         """Restart the show from the current spec (canvas, devices, encoder, feeds changed)."""
@@ -448,6 +481,15 @@ class MainWindow(QMainWindow):
         self.unbind()
         old.shutdown()
         self.bind(StudioController(spec).start())
+
+    @Slot()
+    def open_reports(self) -> None:
+        from studio.app.assemble import sessions_dir
+        from studio.ui.show_end import ReportsDialog
+
+        dialog = ReportsDialog(sessions_dir(), self.ctl.spec.language, self)
+        dialog.show()
+        self.reports_dialog = dialog
 
     @Slot()
     def open_wizard(self) -> None:

@@ -27,7 +27,7 @@ CASES = {
     "unknown device": (["--video", "webcam:0"], "Unknown video source"),
     "unreadable file": (["--video", "file:/nonexistent/clip.mp4"], "does not exist"),
     "malformed URL": (["--out", "http://example.com/live"], "is not an rtmp:// or rtmps:// URL"),
-    "destination without a key": (["--out", "rtmp://host"], "needs an application and a stream key"),
+    "destination without a key": (["--out", "rtmp://host"], "no stream key at the end of the address"),
     "unsupported size": (["--size", "1281x720"], "must be even"),
     "size that is not a size": (["--size", "big"], "is not WIDTHxHEIGHT"),
     "image flag without a position": (["--image", "logo.png"], "is not PATH@X,Y"),

@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from studio.app.assemble import build_show, destination_urls, recording_path
+from studio.app.assemble import build_show, destination_urls, recording_path, show_stem
 from studio.app.commands.catalog import add_catalog_options
 from studio.app.profile.model import (
     AudioSource,
@@ -249,11 +249,12 @@ def run(args: argparse.Namespace) -> int:
     if args.duration is not None and args.duration <= 0:
         raise UserError("--duration must be a positive number of seconds")
     dests = destination_urls(spec)
-    record = recording_path(spec)
+    stem = show_stem()  # the recording and the session log of one show are named alike
+    record = recording_path(spec, stem)
     if not dests and record is None:
         raise UserError("nothing to do: give --out rtmp://host/app/KEY and/or --record show.mkv")
     bus = EventBus()
-    built = build_show(spec, bus, strict=True)
+    built = build_show(spec, bus, strict=True, stem=stem)
     show = built.show
     show.config.outputs = [url for _, url in dests]
     show.config.record = record

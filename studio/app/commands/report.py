@@ -15,6 +15,7 @@ def register(subparsers) -> None:
     p.add_argument("log", help="the session log (.sqlite) written by `studio live --session-log`")
     p.add_argument("--json", action="store_true", help="print the totals as JSON")
     p.add_argument("--out", metavar="HTML", help="write the post-show report (HTML with charts) here")
+    p.add_argument("--lang", choices=("en", "zh_CN"), default="en", help="the report's language (default en)")
     p.set_defaults(func=run)
 
 
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         from studio.live.report.html import write_html
 
         try:
-            path = write_html(rep, args.out)
+            path = write_html(rep, args.out, args.lang)
         except OSError as e:
             raise UserError(f"cannot write {args.out}: {e.strerror or e}") from None
         if not args.json:
@@ -43,9 +44,18 @@ def run(args: argparse.Namespace) -> int:
         else:
             gmv = ", ".join(f"{v} {k}" for k, v in totals["gmv"].items()) or "0"
             demo = "DEMO DATA (simulated) · " if rep.demo else ""
-            print(demo + f"orders {totals['orders']} · units {totals['units']} · GMV {gmv} · "
-                  f"chat {totals['chat_messages']} · peak viewers {totals['peak_viewers']}")
+            apart = totals["pre_live"]["orders"] + totals["between_shows"]["orders"]
+            print(demo + f"on air {_dur(totals['on_air_seconds'])} · orders {totals['orders']} · "
+                  f"units {totals['units']} · GMV {gmv} · chat {totals['chat_messages']} · "
+                  f"peak viewers {totals['peak_viewers']} · reconnects {totals['reconnects']}"
+                  + (f" · {apart} order(s) off air, not counted" if apart else ""))
     return 0
+
+
+def _dur(secs: float) -> str:
+    m, s = divmod(int(round(secs)), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
 
 from studio.core.qtgui import ensure_gui
 from studio.live.report.data import ReportData
+from studio.live.report.words import say
 
 PALETTE = ["#4E79A7", "#F28E2B", "#59A14F", "#E15759", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7", "#9C755F"]
 RIGHT_MIDDLE = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -36,8 +37,11 @@ def _nice_max(v: int) -> int:
     return int(v * 1.1) + 1
 
 
-def timeline_png(rep: ReportData, width: int = 1000, height: int = 360) -> bytes:
-    """Pins as coloured bands, orders per minute as bars, chat per minute as a line."""
+def timeline_png(rep: ReportData, words: dict[str, str] | None = None, width: int = 1000,
+                 height: int = 360) -> bytes:
+    """Pins as coloured bands, off-air time grey, orders per minute as bars, chat per minute as a line;
+    everything drawn inside the plot's frame (the axis spans whole minutes, the painter is clipped)."""
+    w = words or {}
     ensure_gui()
     img = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
     img.fill(QColor("white"))
@@ -48,13 +52,20 @@ def timeline_png(rep: ReportData, width: int = 1000, height: int = 360) -> bytes
     p.setFont(font)
     left, right, top, bottom = 56, 56, 40, 48
     plot = QRectF(left, top, width - left - right, height - top - bottom)
-    span = max(rep.end - rep.start, 60.0)
     n = max(1, rep.minutes)
+    span = n * 60.0   # whole minutes: the last bar and the last point of the line end at the frame
 
     def x_of(t: float) -> float:
         return plot.left() + (t - rep.start) / span * plot.width()
 
     colors = sku_colors([s for s, _, _ in rep.pins])
+    p.setClipRect(plot.adjusted(0, -16, 0, 0))
+    # off air: inside a show when nothing was up, and between two shows of one log
+    grey = QColor("#9e9e9e")
+    grey.setAlpha(70)
+    between = [(a[1], b[0]) for a, b in zip(rep.windows, rep.windows[1:], strict=False)]
+    for s, e in [*rep.off_air, *between]:
+        p.fillRect(QRectF(x_of(s), plot.top(), max(x_of(e) - x_of(s), 1.0), plot.height()), grey)
     # pin bands
     for sku, s, e in rep.pins:
         c = QColor(colors[sku])
@@ -83,6 +94,7 @@ def timeline_png(rep: ReportData, width: int = 1000, height: int = 360) -> bytes
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.setPen(QPen(QColor("#D62728"), 2))
         p.drawPath(path)
+    p.setClipping(False)
     # labels
     p.setPen(QColor("#333"))
     for k in range(5):
@@ -97,8 +109,9 @@ def timeline_png(rep: ReportData, width: int = 1000, height: int = 360) -> bytes
         x = plot.left() + m * bw
         p.drawText(QRectF(x - 30, plot.bottom() + 4, 60, 16), Qt.AlignmentFlag.AlignHCenter, f"{m}′")
     p.drawText(QRectF(0, height - 22, width, 18), Qt.AlignmentFlag.AlignHCenter,
-               "minutes since start  ·  bars: orders/min (left)  ·  red line: chat/min (right)  ·  "
-               "bands: pinned product")
+               "  ·  ".join(say(w, x) for x in ("minutes since start", "bars: orders/min (left)",
+                                                "red line: chat/min (right)", "bands: pinned product",
+                                                "grey: off air")))
     # legend
     x = left
     for sku, col in colors.items():
@@ -112,7 +125,8 @@ def timeline_png(rep: ReportData, width: int = 1000, height: int = 360) -> bytes
     return png_bytes(img)
 
 
-def conversion_png(rows: list[tuple[str, float]], width: int = 1000, bar_h: int = 26) -> bytes:
+def conversion_png(rows: list[tuple[str, float]], title: str = "orders per minute while pinned",
+                   width: int = 1000, bar_h: int = 26) -> bytes:
     """Horizontal bars: orders per minute pinned, one per product (rows: (sku, value))."""
     ensure_gui()
     height = max(80, 40 + bar_h * len(rows))
@@ -126,7 +140,7 @@ def conversion_png(rows: list[tuple[str, float]], width: int = 1000, bar_h: int 
     vmax = max([v for _, v in rows] + [0.0]) or 1.0
     colors = sku_colors([s for s, _ in rows])
     p.setPen(QColor("#333"))
-    p.drawText(QRectF(0, 4, width, 20), Qt.AlignmentFlag.AlignHCenter, "orders per minute while pinned")
+    p.drawText(QRectF(0, 4, width, 20), Qt.AlignmentFlag.AlignHCenter, title)
     for i, (sku, v) in enumerate(rows):
         y = 30 + i * bar_h
         p.setPen(QColor("#333"))

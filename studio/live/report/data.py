@@ -1,14 +1,48 @@
-"""Report data: the session log replayed into counters, plus per-minute series for the charts."""
+"""Report data: the session log replayed into counters, plus per-minute series for the charts.
+
+Only the time on air counts. A session log holds one or more shows, each from its `start` mark (Go
+live; a restarted kiosk show appends a new one) to its `stop` mark. Orders, chat and viewers whose own
+time falls inside a show are the show's; those before the first show are *pre-live* and those between
+two shows *off air*: both are reported apart and never added to the show's totals. Inside a show,
+the stream events say when no destination (nor the recording) was up — connecting, reconnecting —
+and that time is reported as off air too. Pins are clipped to the shows.
+"""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from studio.live.counters import Counters
-from studio.live.session_log import read_rows, replay
+from studio.core.events import ProductPinned, ProductUnpinned
+from studio.live.counters import Counters, money_json
+from studio.live.events import ChatMessage, Order, ViewerCount
+from studio.live.session_log import apply, decode, read_rows
+
+UP = ("live", "recording")                                   # an output carrying the show
+DOWN = ("connecting", "reconnecting", "gave_up", "error", "stopped")
+MAX_MINUTES = 48 * 60  # a timeline longer than two days is a clock problem, not a show
+
+
+@dataclass
+class Apart:
+    """Orders and chat outside the show (before it, or between two shows of one log)."""
+
+    orders: int = 0
+    gmv: dict[str, Decimal] = field(default_factory=dict)
+    chat_messages: int = 0
+
+    def add(self, event: Any) -> None:
+        if isinstance(event, Order):
+            self.orders += 1
+            self.gmv[event.currency] = self.gmv.get(event.currency, Decimal(0)) + event.total
+        elif isinstance(event, ChatMessage):
+            self.chat_messages += 1
+
+    def json(self) -> dict[str, Any]:
+        return {"orders": self.orders, "gmv": money_json(self.gmv), "chat_messages": self.chat_messages}
 
 
 @dataclass
@@ -17,19 +51,54 @@ class ReportData:
     counters: Counters
     start: float
     end: float
-    pins: list[tuple[str, float, float]]        # (sku, start, end)
+    pins: list[tuple[str, float, float]]        # (sku, start, end), clipped to the shows
+    windows: list[tuple[float, float]] = field(default_factory=list)   # each show: Go live … Stop
+    off_air: list[tuple[float, float]] = field(default_factory=list)   # inside the shows: nothing up
     orders_per_minute: list[int] = field(default_factory=list)
     chat_per_minute: list[int] = field(default_factory=list)
-    reconnects: int = 0
-    sessions: int = 0
+    reconnects: int = 0                          # a destination that was live went live again
+    feed_reconnects: int = 0
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)   # name → reconnects, seconds up
+    pre_live: Apart = field(default_factory=Apart)
+    between: Apart = field(default_factory=Apart)
     demo: bool = False    # a session of it ran the simulated demo feed: its numbers are not real
+
+    @property
+    def sessions(self) -> int:
+        return len(self.windows)
 
     @property
     def minutes(self) -> int:
         return len(self.orders_per_minute)
 
+    @property
+    def show_seconds(self) -> float:
+        return sum(e - s for s, e in self.windows)
+
+    @property
+    def off_air_seconds(self) -> float:
+        return sum(e - s for s, e in self.off_air)
+
+    @property
+    def on_air_seconds(self) -> float:
+        return max(0.0, self.show_seconds - self.off_air_seconds)
+
+    def pinned_seconds(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for sku, s, e in self.pins:
+            out[sku] = out.get(sku, 0.0) + (e - s)
+        return out
+
     def totals(self) -> dict[str, Any]:
-        return self.counters.totals(self.end)
+        t = self.counters.totals(self.end, pinned=self.pinned_seconds())
+        t.update({
+            "shows": self.sessions, "show_seconds": round(self.show_seconds, 3),
+            "on_air_seconds": round(self.on_air_seconds, 3),
+            "off_air_seconds": round(self.off_air_seconds, 3),
+            "reconnects": self.reconnects, "feed_reconnects": self.feed_reconnects,
+            "outputs": self.outputs, "pre_live": self.pre_live.json(), "between_shows": self.between.json(),
+        })
+        return t
 
 
 def _bins(times: list[float], start: float, n: int) -> list[int]:
@@ -41,30 +110,131 @@ def _bins(times: list[float], start: float, n: int) -> list[int]:
     return out
 
 
-MAX_MINUTES = 48 * 60  # a timeline longer than two days is a clock problem, not a show
+def _windows(rows: list[tuple[int, float, str, str, float, dict[str, Any]]]) -> list[tuple[float, float]]:
+    """Each show's (start, stop) from the session marks; a show left open by a crash ends at the last
+    row written; a log with no marks is one show over all its rows."""
+    out: list[tuple[float, float]] = []
+    opened: float | None = None
+    last = max((r[1] for r in rows), default=0.0)
+    for _seq, logged_at, kind, _source, _at, data in rows:
+        if kind != "session":
+            continue
+        if data.get("what") == "start":
+            if opened is not None:
+                out.append((opened, logged_at))
+            opened = logged_at
+        elif data.get("what") == "stop" and opened is not None:
+            out.append((opened, max(opened, logged_at)))
+            opened = None
+    if opened is not None:
+        out.append((opened, max(opened, last)))
+    if not out and rows:
+        times = [r[4] for r in rows]
+        out.append((min(times), max(times)))
+    return out
+
+
+def _inside(t: float, windows: list[tuple[float, float]]) -> bool:
+    return any(s <= t <= e for s, e in windows)
+
+
+def _clip(intervals: list[tuple[str, float, float]], windows: list[tuple[float, float]]
+          ) -> list[tuple[str, float, float]]:
+    out = []
+    for sku, s, e in intervals:
+        for ws, we in windows:
+            a, b = max(s, ws), min(e, we)
+            if b > a:
+                out.append((sku, a, b))
+    return out
+
+
+Row = tuple[int, float, str, str, float, dict[str, Any]]
+
+
+def _streams(rows: list[Row], windows: list[tuple[float, float]]
+             ) -> tuple[list[tuple[float, float]], int, dict[str, dict[str, Any]]]:
+    """(off-air gaps inside the shows, reconnects, per output) from the stream events."""
+    gaps: list[tuple[float, float]] = []
+    reconnects = 0
+    outputs: dict[str, dict[str, Any]] = {}
+    for ws, we in windows:
+        events = sorted((r[4], r[3], str(r[5].get("state", ""))) for r in rows
+                        if r[2] == "stream" and ws <= r[4] <= we)
+        if not events:
+            continue  # no output reported anything (a log of feeds only): the whole show counts
+        up: set[str] = set()
+        ever_live: set[str] = set()
+        since: dict[str, float] = {}
+        down_from: float | None = ws
+        for at, name, state in events:
+            o = outputs.setdefault(name, {"reconnects": 0, "seconds_up": 0.0})
+            if state in UP:
+                if name in ever_live and name not in up:
+                    o["reconnects"] += 1
+                    reconnects += 1
+                ever_live.add(name)
+                if name not in up:
+                    up.add(name)
+                    since[name] = at
+            elif state in DOWN and name in up:
+                up.discard(name)
+                o["seconds_up"] += at - since.pop(name)
+            if up and down_from is not None:
+                if at > down_from:
+                    gaps.append((down_from, at))
+                down_from = None
+            elif not up and down_from is None:
+                down_from = at
+        for name in up:
+            outputs[name]["seconds_up"] += we - since[name]
+        if down_from is not None and we > down_from:
+            gaps.append((down_from, we))
+    for o in outputs.values():
+        o["seconds_up"] = round(o["seconds_up"], 3)
+    return gaps, reconnects, outputs
 
 
 def build_report(path: str | Path) -> ReportData:
-    c = replay(path, keep_times=True)
-    show_times, all_times = [], []
-    reconnects = sessions = 0
+    rows = list(read_rows(path))
+    windows = _windows(rows)
+    first = windows[0][0] if windows else 0.0
+    c = Counters()
+    c.keep_times = True
+    pre, between = Apart(), Apart()
+    apart_seen: set[tuple[str, str, str]] = set()
+    feed_reconnects = 0
     demo = False
-    for _seq, _logged_at, kind, _source, at, data in read_rows(path):
-        all_times.append(at)
-        if kind in ("chat", "order", "viewers", "pin", "unpin"):
-            show_times.append(at)
+    for _seq, _logged_at, kind, source, at, data in rows:
+        if kind == "session":
+            if data.get("what") == "start":
+                demo = demo or data.get("demo") is True
+                if isinstance(data.get("catalog"), dict):
+                    for sku, title in data["catalog"].items():
+                        if isinstance(sku, str) and isinstance(title, str) and title:
+                            c.catalog.setdefault(sku, title)
+            continue
         if kind == "connector" and data.get("state") == "reconnected":
-            reconnects += 1
-        if kind == "session" and data.get("what") == "start":
-            sessions += 1
-            demo = demo or data.get("demo") is True
-    # The show runs from its first event to its last row (a "stop" mark closes a pin left open).
-    start = min(show_times or all_times) if all_times else 0.0
-    end = max(all_times) if all_times else 0.0
+            feed_reconnects += 1
+        event = decode(kind, source, at, data)
+        if isinstance(event, (Order, ChatMessage, ViewerCount)) and not _inside(at, windows):
+            key = (kind, source, getattr(event, "id", ""))
+            if key[2] and key in apart_seen:
+                continue  # a replay of an order or a line already set apart
+            apart_seen.add(key)
+            (pre if at < first else between).add(event)
+            continue
+        if isinstance(event, (Order, ChatMessage, ViewerCount, ProductPinned, ProductUnpinned)):
+            apply(c, event)
+    start = windows[0][0] if windows else 0.0
+    end = windows[-1][1] if windows else 0.0
     start = max(start, end - MAX_MINUTES * 60)
+    gaps, reconnects, outputs = _streams(rows, windows)
     n = max(1, math.ceil((end - start) / 60)) if end > start else 1
     return ReportData(
-        path=Path(path), counters=c, start=start, end=end, pins=c.pins.intervals(end),
+        path=Path(path), counters=c, start=start, end=end, pins=_clip(c.pins.intervals(end), windows),
+        windows=windows, off_air=gaps,
         orders_per_minute=_bins([t for t, _ in c.order_times], start, n),
-        chat_per_minute=_bins(c.chat_times, start, n), reconnects=reconnects, sessions=sessions, demo=demo,
+        chat_per_minute=_bins(c.chat_times, start, n), reconnects=reconnects,
+        feed_reconnects=feed_reconnects, outputs=outputs, pre_live=pre, between=between, demo=demo,
     )

@@ -1,4 +1,5 @@
-"""The post-show report as one self-contained HTML file (charts embedded as data: URIs).
+"""The post-show report as one self-contained HTML file (charts embedded as data: URIs), in the
+window's language.
 
 Every name and title that came from a platform or a catalog is HTML-escaped; nothing in the page
 loads from the network.
@@ -11,7 +12,8 @@ import html
 import time
 from pathlib import Path
 
-from studio.live.report.data import ReportData
+from studio.live.report.data import Apart, ReportData
+from studio.live.report.words import say, words
 
 
 def _uri(png: bytes) -> str:
@@ -28,8 +30,21 @@ def _dur(secs: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def render_html(rep: ReportData) -> str:
+def _apart(w: dict[str, str], label: str, a: Apart) -> str:
+    if not (a.orders or a.chat_messages):
+        return ""
+    gmv = {k: str(v) for k, v in a.gmv.items()}
+    return (f"<li>{html.escape(say(w, label))}: {a.orders} {html.escape(say(w, 'order(s)'))} "
+            f"({_money(gmv)}), {a.chat_messages} {html.escape(say(w, 'chat message(s)'))}</li>")
+
+
+def render_html(rep: ReportData, lang: str = "en") -> str:
     from studio.live.report.charts import conversion_png, timeline_png  # QtGui only when HTML is asked for
+
+    w = words(lang)
+
+    def e(text: str) -> str:
+        return html.escape(say(w, text))
 
     t = rep.totals()
     conv = [(p["sku"], p["orders_per_minute_pinned"] or 0.0) for p in t["products"]
@@ -39,54 +54,74 @@ def render_html(rep: ReportData) -> str:
     for p in t["products"]:
         rows.append(
             "<tr>" + "".join(f"<td>{c}</td>" for c in (
-                html.escape(p["sku"] or "(no SKU)"), html.escape(p["title"]), p["orders"], p["units"],
-                _money(p["gmv"]),
+                html.escape(p["sku"]) if p["sku"] else e("(no SKU)"), html.escape(p["title"]), p["orders"],
+                p["units"], _money(p["gmv"]),
                 _dur(p["pinned_seconds"]), p["orders_while_pinned"], _money(p["gmv_while_pinned"]),
                 "—" if p["orders_per_minute_pinned"] is None else f"{p['orders_per_minute_pinned']:.2f}",
+                p["all_orders_while_pinned"],
             )) + "</tr>")
-    conv_img = f'<img alt="orders per minute pinned" src="{_uri(conversion_png(conv))}">' if conv else \
-        "<p>No product was pinned during this show.</p>"
-    title = "Show report (demo)" if rep.demo else "Show report"
-    demo_note = ('<p style="background:#ffd666;padding:6px 10px;border-radius:6px"><b>Demo data:</b> '
-                 "this show ran the simulated demo feed; its orders, chat and viewers are not real.</p>"
-                 ) if rep.demo else ""
+    conv_img = (f'<img alt="{e("orders per minute while pinned")}" '
+                f'src="{_uri(conversion_png(conv, say(w, "orders per minute while pinned")))}">'
+                if conv else f"<p>{e('No product was pinned during this show.')}</p>")
+    title = say(w, "Show report (demo)" if rep.demo else "Show report")
+    not_real = e("this show ran the simulated demo feed; its orders, chat and viewers are not real.")
+    demo_note = f'<p class="demo"><b>{e("Demo data:")}</b> {not_real}</p>' if rep.demo else ""
+    apart = _apart(w, "before going live", rep.pre_live) + _apart(w, "between shows (off air)", rep.between)
+    apart_html = f"<h3>{e('Not counted in the show')}</h3><ul>{apart}</ul>" if apart else ""
+    off = (f" ({_dur(rep.off_air_seconds)} {e('off air while connecting or reconnecting')})"
+           if rep.off_air_seconds >= 1 else "")
+    dests = "".join(
+        f"<li>{html.escape(name)}: {e('up')} {_dur(o['seconds_up'])} · {o['reconnects']} {e('reconnect(s)')}"
+        "</li>" for name, o in sorted(rep.outputs.items()))
+    dests_html = f"<h3>{e('Destinations')}</h3><ul>{dests}</ul>" if dests else ""
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title} — {html.escape(when)}</title>
+<html lang="{'zh-CN' if lang == 'zh_CN' else 'en'}"><head><meta charset="utf-8">
+<title>{html.escape(title)} — {html.escape(when)}</title>
 <style>
-body{{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1040px}}
+body{{font:14px/1.4 system-ui,"Noto Sans CJK SC","Microsoft YaHei",sans-serif;margin:24px;color:#222;
+max-width:1040px}}
 .kpis{{display:flex;gap:16px;flex-wrap:wrap}}
 .kpi{{border:1px solid #ddd;border-radius:8px;padding:10px 16px}}
 .kpi b{{display:block;font-size:22px}} table{{border-collapse:collapse;width:100%}}
 td,th{{border-bottom:1px solid #eee;padding:6px 8px;text-align:left}} th{{background:#f6f6f6}}
-img{{max-width:100%;border:1px solid #eee}}
+img{{max-width:100%;border:1px solid #eee}} .demo{{background:#ffd666;padding:6px 10px;border-radius:6px}}
 </style></head><body>
-<h1>{title}</h1>{demo_note}
-<p>{html.escape(when)} · {_dur(rep.end - rep.start)} · {rep.sessions} session(s)
- · {rep.reconnects} reconnect(s) · log: {html.escape(rep.path.name)}</p>
+<h1>{html.escape(title)}</h1>{demo_note}
+<p>{html.escape(when)} · {e('on air')} {_dur(rep.on_air_seconds)}{off} · {rep.sessions} {e('show(s)')}
+ · {rep.reconnects} {e('destination reconnect(s)')} · {rep.feed_reconnects} {e('feed reconnect(s)')}
+ · {e('log')}: {html.escape(rep.path.name)}</p>
 <div class="kpis">
-<div class="kpi">Orders<b>{t["orders"]}</b></div><div class="kpi">Units<b>{t["units"]}</b></div>
-<div class="kpi">GMV<b>{_money(t["gmv"])}</b></div>
-<div class="kpi">Chat messages<b>{t["chat_messages"]}</b></div>
-<div class="kpi">Peak viewers<b>{t["peak_viewers"]}</b></div></div>
-<h2>Timeline: pins, orders and chat</h2>
-<img alt="timeline of pinned products, orders per minute and chat per minute" src="{_uri(timeline_png(rep))}">
-<h2>Products</h2>
-<table><tr><th>SKU</th><th>Title</th><th>Orders</th><th>Units</th><th>GMV</th><th>Pinned</th>
-<th>Orders while pinned</th><th>GMV while pinned</th><th>Orders / min pinned</th></tr>
+<div class="kpi">{e('Orders')}<b>{t["orders"]}</b></div><div class="kpi">{e('Units')}<b>{t["units"]}</b></div>
+<div class="kpi">{e('GMV')}<b>{_money(t["gmv"])}</b></div>
+<div class="kpi">{e('Chat messages')}<b>{t["chat_messages"]}</b></div>
+<div class="kpi">{e('Peak viewers')}<b>{t["peak_viewers"]}</b></div></div>
+{apart_html}{dests_html}
+<h2>{e('Timeline: pins, orders and chat')}</h2>
+<img alt="{e('Timeline: pins, orders and chat')}" src="{_uri(timeline_png(rep, w))}">
+<h2>{e('Products')}</h2>
+<table><tr><th>{e('SKU')}</th><th>{e('Title')}</th><th>{e('Orders')}</th><th>{e('Units')}</th>
+<th>{e('GMV')}</th><th>{e('Pinned')}</th><th>{e('Its orders while pinned')}</th>
+<th>{e('Its GMV while pinned')}</th><th>{e('Its orders / min pinned')}</th>
+<th>{e('All orders while pinned')}</th></tr>
 {''.join(rows)}
 </table>
-<h2>Conversion per minute pinned</h2>
+<h2>{e('Conversion per minute pinned')}</h2>
 {conv_img}
-<p style="color:#777">Orders are counted once per order id and attributed to the product pinned when the order
-was created. GMV is summed per currency, exactly.</p>
+<p style="color:#777">{e(NOTE)}</p>
 </body></html>
 """
 
 
-def write_html(rep: ReportData, out: str | Path) -> Path:
+NOTE = ("Only the time on air counts: orders placed before Go live or between shows are listed apart. "
+        "Orders are counted once per order id. A product's orders while pinned are its own orders placed "
+        "while it was pinned; \u201call orders while pinned\u201d counts every order placed meanwhile, "
+        "whatever it bought. GMV is summed per currency, exactly.")
+
+
+def write_html(rep: ReportData, out: str | Path, lang: str = "en") -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(out.suffix + ".tmp")
-    tmp.write_text(render_html(rep), encoding="utf-8")
+    tmp.write_text(render_html(rep, lang), encoding="utf-8")
     tmp.replace(out)
     return out

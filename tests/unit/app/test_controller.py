@@ -81,8 +81,9 @@ def test_a_bad_camera_falls_back_to_the_test_pattern(controller):
 def test_destinations_need_a_server_and_use_the_keyring(controller, monkeypatch):
     c = controller()
     c.spec = replace(c.spec, destinations=(Destination(name="X", url=""),))
-    with pytest.raises(UserError, match="has no URL"):
+    with pytest.raises(UserError, match="X: no server address"):
         c.go_live()
+    assert not c.live
     c.spec = replace(c.spec, destinations=(Destination(name="Y", url="rtmp://127.0.0.1:1935/live/${STUDIO_TEST_K}"),
                                            Destination(name="Off", url="", enabled=False)))
     monkeypatch.setenv("STUDIO_TEST_K", "k123")

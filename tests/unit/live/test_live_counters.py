@@ -58,9 +58,15 @@ def test_order_is_attributed_to_the_product_pinned_when_it_was_created():
     c.add_order(Order("s", "1", 150.0, "CNY", (LineItem("SCARF", 1, Decimal("1")),), Decimal("1")))
     c.add_order(Order("s", "2", 250.0, "CNY", (LineItem("TEA", 1, Decimal("1")),), Decimal("1")))
     c.add_order(Order("s", "3", 350.0, "CNY", (LineItem("TEA", 1, Decimal("1")),), Decimal("1")))
+    c.add_order(Order("s", "4", 160.0, "CNY", (LineItem("TEA", 2, Decimal("3")),), Decimal("6")))
     t = {p["sku"]: p for p in c.totals(400.0)["products"]}
-    assert t["TEA"]["orders_while_pinned"] == 1 and t["SCARF"]["orders_while_pinned"] == 1
-    assert t["TEA"]["orders"] == 2 and t["SCARF"]["orders"] == 1
+    # a product's own orders while it was pinned: TEA's order 4; SCARF's order 1 came while TEA was pinned
+    assert t["TEA"]["orders_while_pinned"] == 1 and t["TEA"]["units_while_pinned"] == 2
+    assert t["TEA"]["gmv_while_pinned"] == {"CNY": "6"}
+    assert t["SCARF"]["orders_while_pinned"] == 0   # order 2 (TEA) was placed while SCARF was pinned
+    # the show-wide figure: every order placed while it was pinned, whatever it bought
+    assert t["TEA"]["all_orders_while_pinned"] == 2 and t["SCARF"]["all_orders_while_pinned"] == 1
+    assert t["TEA"]["orders"] == 3 and t["SCARF"]["orders"] == 1
     assert t["TEA"]["pinned_seconds"] == 100.0 and t["SCARF"]["pinned_seconds"] == 100.0
     assert t["TEA"]["orders_per_minute_pinned"] == 0.6
 
