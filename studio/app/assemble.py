@@ -272,6 +272,40 @@ def build_connectors(spec: ShowSpec, strict: bool, messages: list[str]) -> list[
     return out
 
 
+def qr_mode(spec: ShowSpec) -> tuple[str, str]:
+    """(the QR code's mode for this show, the sentence that says why it is off). `auto` shows the
+    pinned product's link unless an enabled destination's platform forbids QR codes that lead off it
+    (presets: `offsite_qr`), or the canvas is 9:16 (viewers watch on the phone they would scan with)."""
+    qr = spec.commerce.qr
+    if qr != "auto":
+        return qr, ""
+    from studio.app.presets import load_presets, preset_by_id
+
+    try:
+        presets = load_presets()
+    except UserError:
+        presets = []
+    found = [preset_by_id(presets, d.preset) for d in spec.destinations if d.enabled]
+    forbid = sorted({p.name for p in found if p is not None and p.offsite_qr == "forbidden"})
+    if forbid:
+        return "off", (f"The QR code is off: {', '.join(forbid)} forbid(s) QR codes that lead off the "
+                       "platform.")
+    if spec.canvas.height > spec.canvas.width:
+        return "off", ("The QR code is off on a 9:16 canvas: viewers watch on the phone they would scan "
+                       "with. Set qr = \"product\" to show it anyway.")
+    return "product", ""
+
+
+def on_screen_language(spec: ShowSpec, catalog: Any) -> str:
+    """The language of the words on stream (FLASH SALE, COUPON…): the audience's, which the catalog's
+    currency tells (CNY → Chinese); without a catalog, the host's own."""
+    from studio.commerce.overlays.style import language_for
+
+    if catalog is not None and catalog.products:
+        return language_for(catalog.products[0].currency)
+    return spec.language[:2].lower()
+
+
 def build_show(spec: ShowSpec, bus: EventBus | None = None, *, strict: bool = True,
                always_commerce: bool = False, log_at_go_live: bool = False, stem: str | None = None,
                chat_renderer: Callable[..., Any] | None = None) -> BuiltShow:
@@ -328,11 +362,16 @@ def build_show(spec: ShowSpec, bus: EventBus | None = None, *, strict: bool = Tr
         if wants_commerce:
             from studio.app.show_commerce import CommerceShow
 
+            qr, why = qr_mode(spec)
+            if why and catalog is not None:
+                messages.append(why)
             built.commerce = CommerceShow(board, spec.canvas.size, bus, catalog, c.countdown_s,
-                                          c.coupon or None,
-                                          image_timeout=c.image_timeout, qr=c.qr)
+                                          c.coupon or None, locale=on_screen_language(spec, catalog),
+                                          image_timeout=c.image_timeout, qr=qr)
             if c.pin and catalog is not None and catalog.get(c.pin) is not None:
                 built.commerce.pin(c.pin)
+        if built.feeds is not None and built.commerce is not None:
+            built.commerce.sold = built.feeds.session.units_sold
         if built.feeds is not None:
             built.feeds.start()  # after the pin: an order placed in the first second is attributed to it
     except BaseException:

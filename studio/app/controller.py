@@ -90,6 +90,14 @@ class PreviewTap:
         self.deliver(index, bgr)
 
 
+@dataclass(frozen=True)
+class ShowState:
+    pinned: str | None
+    countdown_s: float | None
+    coupon: str | None
+    counters: Any          # studio.live.counters.Counters: the sales so far
+
+
 @dataclass
 class CpuMeter:
     """Process CPU % of the whole machine (all cores = 100 %), like OBS's status bar."""
@@ -242,6 +250,31 @@ class StudioController:
             path = self.feeds.session.end() if self.feeds is not None else None
             self.last_summary = summarize(path, final, self.recording_file, self.spec.language)
             return self.last_summary
+
+    # -- rebuilding ----------------------------------------------------------------------------
+    def state(self) -> ShowState:
+        """What the host did since the show was built, which a rebuild must keep."""
+        pinned = self.pinned
+        counters = self.feeds.session.counters if self.feeds is not None else None
+        return ShowState(pinned.sku if pinned else None, self.countdown_remaining(),
+                         self.commerce.coupon if self.commerce else None, counters)
+
+    def restore(self, state: ShowState) -> list[str]:
+        """Carry `state` over from the show this one replaces; one sentence per thing that could not be
+        kept (a pinned product the new catalog does not have)."""
+        lost = []
+        if state.counters is not None and self.feeds is not None:
+            self.feeds.session.adopt(state.counters)
+        if state.coupon and self.commerce:
+            self.set_coupon(state.coupon)
+        if state.countdown_s:
+            self.set_countdown(state.countdown_s)
+        if state.pinned:
+            try:
+                self.pin(state.pinned)
+            except UserError:
+                lost.append(f"Product {state.pinned} is no longer pinned: it is not in the new catalog.")
+        return lost
 
     # -- commerce ------------------------------------------------------------------------------
     @property

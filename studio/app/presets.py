@@ -35,6 +35,7 @@ class Preset:
     keyint_s: int | None = None
     profile: str | None = None
     vertical: str = "unknown"
+    offsite_qr: str = "unknown"   # "forbidden": the platform's rules forbid QR codes leading off it
     notes: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -60,7 +61,8 @@ def preset_from_json(doc: dict) -> Preset:
         resolution=_resolution(rec.get("resolution")), fps=_known(rec.get("fps")),
         bitrate_kbps=_known(rec.get("bitrate_kbps")), max_video_kbps=_known(rec.get("max_video_kbps")),
         keyint_s=_known(rec.get("keyint_s")), profile=_known(rec.get("profile")),
-        vertical=doc.get("vertical", "unknown"), notes=doc.get("notes", ""),
+        vertical=doc.get("vertical", "unknown"), offsite_qr=doc.get("offsite_qr", "unknown"),
+        notes=doc.get("notes", ""),
         extra={k: v for k, v in rec.items() if k == "bitrate_matrix"},
     )
 

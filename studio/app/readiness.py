@@ -63,7 +63,8 @@ def check_destination(index: int, d: Destination, spec: ShowSpec, presets: list[
         if not refs and message.endswith("rtmp://host/app/KEY") and "application and a stream key" in message:
             message = "no stream key at the end of the address (rtmp://host/app/KEY)" + (
                 f"; get it at {link}" if link else "")
-        return _with(base, message.replace(mask_url(url), platform))
+        # a platform's name says more than its ingest address; a custom one is known by its (masked) URL
+        return _with(base, message.replace(mask_url(url), platform) if p is not None else message)
     warnings = []
     if p is not None:
         top = p.max_video_kbps
@@ -73,6 +74,8 @@ def check_destination(index: int, d: Destination, spec: ShowSpec, presets: list[
         vertical = spec.canvas.height > spec.canvas.width
         if p.vertical.startswith("native") and not vertical:
             warnings.append(f"{platform} is watched on phones in 9:16; this canvas is landscape")
+        if p.offsite_qr == "forbidden" and spec.commerce.qr not in ("auto", "off"):
+            warnings.append(f"{platform} forbids QR codes that lead off the platform; the show draws one")
     return DestinationCheck(index, d.name, platform, url, "", link, tuple(warnings))
 
 

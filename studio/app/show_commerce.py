@@ -8,9 +8,11 @@ and when a product image arrives on "studio: images" — and the result is `set`
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,7 @@ from studio.core.errors import UserError
 from studio.core.events import EventBus
 from studio.core.log import get_logger
 from studio.core.motion import Motion
+from studio.live.events import Order
 from studio.media.overlay import Animation, Overlay, OverlayBoard
 
 log = get_logger("app.commerce")
@@ -81,6 +84,12 @@ class CommerceShow:
         self._slide = max(8, round(40 * self.layout.scale))
         self._countdown_end: float | None = None
         self._thread: threading.Thread | None = None
+        # units sold so far per SKU (the session's counters): the card's "only N left" follows the orders,
+        # as the Products dock does
+        self.sold: Callable[[str], int] = lambda sku: 0
+        self._bus = bus
+        if bus is not None:
+            bus.subscribe(Order, self._on_order)
         for product in (catalog.products[:PREFETCH] if catalog else ()):
             self._images.request(product.image)
         if coupon:
@@ -106,10 +115,24 @@ class CommerceShow:
         product = change.pinned
         assert product is not None
         self._images.request(product.image, self._image_arrived)
+        shown = self._with_stock_left(product)
         with self._render_lock:
             for kind in self._product_kinds():
                 self._leave(kind)
-                self._place(kind, product, enter_motion(self._slide))
+                self._place(kind, shown, enter_motion(self._slide))
+
+    def _with_stock_left(self, product: Product) -> Product:
+        if product.stock is None:
+            return product
+        return dataclasses.replace(product, stock=max(0, product.stock - self.sold(product.sku)))
+
+    def _on_order(self, order: Order) -> None:
+        """An order counted by the session (bus thread): redraw the pinned card's stock, in place."""
+        product = self.pinned
+        if product is None or product.stock is None or self._stop.is_set():
+            return
+        if any(li.sku == product.sku for li in order.items):
+            self._redraw_card(product, self._images.get(product.image))
 
     def unpin(self) -> None:
         """Animate the pinned card out; nothing on screen afterwards."""
@@ -159,10 +182,14 @@ class CommerceShow:
         product = self.pinned
         if image is None or product is None or product.image != ref or self._stop.is_set():
             return
+        self._redraw_card(product, image)
+
+    def _redraw_card(self, product: Product, image) -> None:
         with self._render_lock:
             if self.pinned is product:
                 current = self.board.get(self._slot("price_card"))
-                placed = render_kind("price_card", self.layout, product, self._opts, image)
+                placed = render_kind("price_card", self.layout, self._with_stock_left(product), self._opts,
+                                     image)
                 if placed is not None:
                     anim = current.animation if current is not None else None  # keep an entry in progress
                     self.board.set(self._slot("price_card"), Overlay(placed.image, placed.x, placed.y,
@@ -232,6 +259,8 @@ class CommerceShow:
     def stop(self) -> None:
         """Stop the countdown and image threads (idempotent); overlays stay on the board."""
         self._stop.set()
+        if self._bus is not None:
+            self._bus.unsubscribe(Order, self._on_order)
         if self._thread is not None:
             self._thread.join(timeout=2.0)
         self._images.stop(timeout=0.5)

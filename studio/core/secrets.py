@@ -54,9 +54,15 @@ def mask_text(text: str) -> str:
     return text
 
 
+# A destination as the host typed it, whatever its scheme (http://, a missing colon…): past host/app/
+# it is the key.
+_ANY_DESTINATION = re.compile(r"^(?P<head>\s*[^\s/]*//[^/\s]+/[^/\s?]+/)(?P<key>\S+)")
+
+
 def mask_url(url: str) -> str:
-    """`rtmp://host/app/key` → `rtmp://host/app/****`."""
-    return mask_text(url)
+    """A destination URL shown masked: `rtmp://host/app/key` → `rtmp://host/app/****`, and so for any
+    scheme, valid URL or not (the error that rejects `http://host/app/KEY` quotes it)."""
+    return _ANY_DESTINATION.sub(lambda m: m.group("head") + MASK, mask_text(url))
 
 
 def stream_key_of(url: str) -> str | None:

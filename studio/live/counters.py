@@ -138,6 +138,9 @@ class Counters:
         self.viewers: dict[str, int] = {}
         self.peak_viewers = 0
         self.pins = PinTimeline()
+        # units per SKU since the catalog was loaded, pre-live orders included: what left the shelf.
+        # Carried across Go live (`LiveSession.begin`) so the stock on the card and in the dock agree.
+        self.stock_sold: dict[str, int] = {}
         self.first_at: float | None = None
         self.last_at: float | None = None
 
@@ -167,6 +170,7 @@ class Counters:
                 self.catalog[li.sku] = li.title
             p.gmv[order.currency] = p.gmv.get(order.currency, Decimal(0)) + li.price * li.qty
             self.units += li.qty
+            self.stock_sold[li.sku] = self.stock_sold.get(li.sku, 0) + li.qty
         pinned = self.pins.sku_at(order.created_at)
         if pinned is not None:
             p = self._product(pinned)
@@ -252,4 +256,5 @@ class Counters:
             "orders": self.orders, "units": self.units, "gmv": money_json(self.gmv),
             "chat_messages": self.chat_messages, "peak_viewers": self.peak_viewers,
             "viewers": sum(self.viewers.values()), "products": products,
+            "stock_sold": dict(sorted(self.stock_sold.items())),
         }

@@ -73,9 +73,12 @@ class LiveSession:
             new._orders |= old._orders
             for key in old._chat_ids:
                 new._chat_ids[key] = None
-            sku = old.pins.current()
-            if sku is not None:
-                pin = ProductPinned(sku, self.catalog.get(sku, old.catalog.get(sku, "")), at=time.time())
+            for sku, n in old.stock_sold.items():
+                new.stock_sold[sku] = new.stock_sold.get(sku, 0) + n
+            pinned = old.pins.current()
+            if pinned is not None:
+                title = self.catalog.get(pinned) or old.catalog.get(pinned, "")
+                pin = ProductPinned(pinned, title, at=time.time())
                 assert self.log is not None
                 self.log.append(pin)
                 apply(new, pin)
@@ -87,6 +90,14 @@ class LiveSession:
             path = self.log_path
             self._close_log()
             return path
+
+    def adopt(self, counters: Counters) -> None:
+        """Count on from `counters` (a show rebuilt for a new canvas or device keeps its sales)."""
+        with self._lock:
+            for sku, title in self.catalog.items():
+                counters.catalog.setdefault(sku, title)
+            self.counters = counters
+            self.version += 1
 
     def mark(self, what: str, **data: Any) -> None:
         with self._lock:
@@ -128,6 +139,11 @@ class LiveSession:
         if republish and self.bus is not None and isinstance(event, REPUBLISHED):
             self.bus.publish(event)
         return True
+
+    def units_sold(self, sku: str) -> int:
+        """Units of `sku` gone since the catalog was loaded (for the stock left, not the show's sales)."""
+        with self._lock:
+            return self.counters.stock_sold.get(sku, 0)
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:

@@ -30,6 +30,7 @@ from studio.ui.audio import AudioDock
 from studio.ui.bridge import Bridge
 from studio.ui.chat import ChatDock
 from studio.ui.i18n import tr
+from studio.ui.messages import MessagesDock
 from studio.ui.preview import PreviewWidget
 from studio.ui.products import ProductsPanel, plain_label
 from studio.ui.sales import SalesDock
@@ -39,27 +40,43 @@ from studio.ui.show_end import CANCEL, GO, SummaryDialog, ask_partial, hms
 log = get_logger("ui.main")
 
 
-def status_text(s: dict) -> list[str]:
-    """The status bar's parts: fps, CPU, dropped, each destination, the recording."""
-    parts = [tr("%1 fps").replace("%1", f"{s.get('fps', 0):.1f}"),
-             tr("CPU %1%").replace("%1", f"{s.get('cpu', 0):.0f}"),
-             tr("Dropped %1").replace(
-                 "%1", str(s.get("lagged", 0) + sum(o["dropped"] for o in s["outputs"].values())))]
+def state_word(state: str) -> tuple[str, str]:
+    """(the host's word for an output state, its tone: ok / warn / bad)."""
+    return {"live": (tr("live"), "ok"), "recording": (tr("recording"), "ok"),
+            "connecting": (tr("connecting"), "warn"), "reconnecting": (tr("reconnecting"), "warn"),
+            "gave_up": (tr("gave up"), "bad"), "error": (tr("error"), "bad"),
+            "stopped": (tr("stopped"), "")}.get(state, (state, ""))
+
+
+TONES = {"ok": "background:#e8f5e9;color:#1b5e20", "warn": "background:#fff3e0;color:#8a4b00",
+         "bad": "background:#ffebee;color:#b71c1c", "": ""}
+
+
+def status_parts(s: dict) -> list[tuple[str, str]]:
+    """The status bar: fps, CPU and frames dropped since Go live, then one compact chip per destination
+    (the host's name for it, its state, its bitrate) and the recording; (text, tone) each."""
+    dropped = s.get("lagged", 0) + sum(o["dropped"] for o in s["outputs"].values())
+    parts = [(tr("%1 fps").replace("%1", f"{s.get('fps', 0):.1f}"), ""),
+             (tr("CPU %1%").replace("%1", f"{s.get('cpu', 0):.0f}"), ""),
+             (tr("Dropped %1").replace("%1", str(dropped)), "warn" if dropped else "")]
     for name, o in s["outputs"].items():
-        label = s.get("destinations", {}).get(name, name)
-        text = f"{label}: {o['state']} {o['kbps']:.0f} kbps"
+        word, tone = state_word(o["state"])
+        text = f"{s.get('destinations', {}).get(name, name)} · {word}"
+        if o["state"] == "live":
+            text += f" · {o['kbps']:.0f} kbps"
         if o["dropped"]:
             text += " · " + tr("dropped %1").replace("%1", str(o["dropped"]))
         if o.get("queued_s", 0) > 0.5:
             text += " · " + tr("congested (%1 s queued)").replace("%1", f"{o['queued_s']:.1f}")
+            tone = "warn"
         if o["reconnects"]:
             text += " · " + tr("%1 reconnects").replace("%1", str(o["reconnects"]))
-        parts.append(text)
+        parts.append((text, tone))
     rec = s.get("recording")
     if rec:
-        parts.append(tr("REC %1 (%2 MB)").replace("%1", rec["path"])
-                     .replace("%2", f"{rec['bytes'] / 1e6:.1f}"))
-    return [mask_text(p) for p in parts]
+        word, tone = state_word(rec["state"])
+        parts.append((tr("REC %1 MB").replace("%1", f"{rec['bytes'] / 1e6:.1f}") + f" · {word}", tone))
+    return [(mask_text(t), tone) for t, tone in parts]
 
 
 class MainWindow(QMainWindow):
@@ -107,19 +124,23 @@ class MainWindow(QMainWindow):
         self.sales = SalesDock()
         self.audio = AudioDock()
         self.scenes = ScenesDock()
+        self.messages = MessagesDock()
         self.docks = {}
         for key, title, widget, area in (
                 ("products", tr("Products"), self.products, Qt.DockWidgetArea.LeftDockWidgetArea),
                 ("chat", tr("Chat"), self.chat, Qt.DockWidgetArea.RightDockWidgetArea),
                 ("sales", tr("Sales"), self.sales, Qt.DockWidgetArea.RightDockWidgetArea),
                 ("audio", tr("Audio"), self.audio, Qt.DockWidgetArea.BottomDockWidgetArea),
-                ("scenes", tr("Layers"), self.scenes, Qt.DockWidgetArea.BottomDockWidgetArea)):
+                ("scenes", tr("Layers"), self.scenes, Qt.DockWidgetArea.BottomDockWidgetArea),
+                ("messages", tr("Messages"), self.messages, Qt.DockWidgetArea.BottomDockWidgetArea)):
             dock = QDockWidget(title, self)
             dock.setObjectName(f"dock_{key}")
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
         self.splitDockWidget(self.docks["audio"], self.docks["scenes"], Qt.Orientation.Horizontal)
+        self.tabifyDockWidget(self.docks["scenes"], self.docks["messages"])
+        self.docks["scenes"].raise_()
         self.resizeDocks([self.docks["audio"], self.docks["scenes"]], [150, 150], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["products"], self.docks["chat"]], [380, 360], Qt.Orientation.Horizontal)
         self.resizeDocks([self.docks["chat"], self.docks["sales"]], [420, 300], Qt.Orientation.Vertical)
@@ -209,7 +230,7 @@ class MainWindow(QMainWindow):
         self.meter_timer.start()
         self.refresh_go_button()
         for m in controller.messages:
-            self.statusBar().showMessage(m, 15000)
+            self.notify(m, "warning")
 
     def unbind(self) -> None:
         if self.controller is None:
@@ -278,7 +299,13 @@ class MainWindow(QMainWindow):
         try:
             save_profile(self.controller.spec, self.profile_path)
         except UserError as e:
-            self.statusBar().showMessage(tr("Could not save the profile: %1").replace("%1", str(e)), 10000)
+            self.notify(tr("Could not save the profile: %1").replace("%1", str(e)), "error")
+
+    def notify(self, text: str, level: str = "info") -> None:
+        """One sentence for the host, in the Messages dock (never over the status bar's figures)."""
+        self.messages.add(text, level)
+        if level == "error":
+            self.docks["messages"].raise_()
 
     # -- keys ------------------------------------------------------------------------------------
     def keyPressEvent(self, event) -> None:
@@ -362,7 +389,7 @@ class MainWindow(QMainWindow):
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.setModal(False)
             box.show()
-            self.statusBar().showMessage(message, 15000)
+            self.notify(message, "error")
         self.update_status()
 
     def stop_live(self) -> None:
@@ -387,7 +414,7 @@ class MainWindow(QMainWindow):
         self.go_button.setStyleSheet("")
         self.refresh_go_button()
         if message:
-            self.statusBar().showMessage(message, 15000)
+            self.notify(message, "error")
         summary = self.ctl.last_summary
         if summary is not None and not message:
             self.summary_dialog = SummaryDialog(summary, self)
@@ -401,7 +428,10 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def stream_state(self, event) -> None:
         if event.state in ("reconnecting", "gave_up", "error"):
-            self.statusBar().showMessage(mask_text(f"{event.output}: {event.state} {event.message}"), 10000)
+            names = self.ctl.stats().get("destinations", {})
+            word, _ = state_word(event.state)
+            self.notify(f"{names.get(event.output, event.output)}: {word} {event.message}".strip(),
+                        "error" if event.state in ("gave_up", "error") else "warning")
 
     # -- periodic --------------------------------------------------------------------------------
     @Slot()
@@ -419,7 +449,7 @@ class MainWindow(QMainWindow):
         self.live_label.setText(tr("On air %1").replace("%1", clock) if kind == "live" else
                                 tr("Recording only %1 — not streaming").replace("%1", clock) if kind == "rec"
                                 else tr("Preview"))
-        parts = status_text(s)
+        parts = status_parts(s)
         while len(self.status_labels) < len(parts):
             label = plain_label("", self.status_host)
             self.status_layout.insertWidget(len(self.status_labels), label)
@@ -427,7 +457,11 @@ class MainWindow(QMainWindow):
         for i, label in enumerate(self.status_labels):
             label.setVisible(i < len(parts))
             if i < len(parts):
-                label.setText(parts[i])
+                text, tone = parts[i]
+                label.setText(text)
+                style = TONES[tone] + (";padding:1px 6px;border-radius:3px" if tone else "")
+                if label.styleSheet() != style:
+                    label.setStyleSheet(style)
         self.preview.update()
 
     @Slot()
@@ -465,8 +499,7 @@ class MainWindow(QMainWindow):
         c = self.ctl
         if rebuild and c.live:
             self.pending_spec = spec
-            self.statusBar().showMessage(tr("Canvas and device changes apply after you stop the show."),
-                                         10000)
+            self.notify(tr("Canvas and device changes apply after you stop the show."))
             return
         c.spec = spec if rebuild else replace(spec, layers=c.spec.layers)
         self.save()
@@ -475,12 +508,36 @@ class MainWindow(QMainWindow):
         self.refresh_go_button()
 
     def rebuild(self) -> None:
-        """Restart the show from the current spec (canvas, devices, encoder, feeds changed)."""
-        spec = self.ctl.spec
+        """Restart the show from the current spec (canvas, devices, encoder, feeds changed); the pin,
+        the countdown, the coupon and the sales so far carry over, and the host is told what moved."""
         old = self.ctl
+        spec = old.spec
+        before = old.show.config.size if old.show is not None else spec.canvas.size
+        state = old.state()
         self.unbind()
         old.shutdown()
-        self.bind(StudioController(spec).start())
+        new = StudioController(spec).start()
+        lost = new.restore(state)
+        new.messages.extend(lost)
+        self.bind(new)
+        moved = self.rebuild_note(before, self.ctl.spec, state)
+        if moved:
+            self.notify(moved)
+
+    @staticmethod
+    def rebuild_note(before: tuple[int, int], after: ShowSpec, state) -> str:
+        if tuple(before) == after.canvas.size:
+            return ""
+        kept = [tr("%1 layer(s) rescaled").replace("%1", str(len(after.layers)))]
+        if state.pinned:
+            kept.append(tr("the pinned product"))
+        if state.countdown_s:
+            kept.append(tr("the countdown"))
+        if state.coupon:
+            kept.append(tr("the coupon"))
+        kept.append(tr("the sales so far"))
+        size = f"{after.canvas.width}×{after.canvas.height}"
+        return tr("Canvas is now %1: kept %2.").replace("%1", size).replace("%2", ", ".join(kept))
 
     @Slot()
     def open_reports(self) -> None:

@@ -67,12 +67,14 @@ class ProductCard(QFrame):
         self.set_counts(0)
         self.set_pinned(False)
 
-    def set_counts(self, sold: int) -> None:
+    def set_counts(self, sold: int, gone: int | None = None) -> None:
+        """`sold`: units this show; `gone`: units since the catalog was loaded (the stock left, as the
+        card on stream shows it)."""
         p = self.product
         if p.stock is None:
             self.counts.setText(tr("Sold: %1").replace("%1", str(sold)))
         else:
-            left = max(0, p.stock - sold)
+            left = max(0, p.stock - (sold if gone is None else gone))
             self.counts.setText(tr("Stock: %1 · Sold: %2").replace("%1", str(left)).replace("%2", str(sold)))
 
     def set_pinned(self, pinned: bool) -> None:
@@ -178,8 +180,9 @@ class ProductsPanel(QWidget):
 
     def update_counts(self, sales: dict) -> None:
         units = {p["sku"]: p["units"] for p in sales.get("products", [])}
+        gone = sales.get("stock_sold", {})
         for sku, card in self.cards.items():
-            card.set_counts(units.get(sku, 0))
+            card.set_counts(units.get(sku, 0), gone.get(sku, 0))
 
     @Slot()
     def start_countdown(self) -> None:

@@ -6,6 +6,7 @@ options (language, recording, catalog). The dialog edits a copy of the show mode
 
 from __future__ import annotations
 
+import html
 import re
 import threading
 import uuid
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QMessageBox,
@@ -33,7 +35,7 @@ from PySide6.QtWidgets import (
 from studio.app.presets import load_presets, preset_by_id, stream_url
 from studio.app.profile.model import Canvas, Destination, Encoding, Layer, Recording, ShowSpec
 from studio.core.log import get_logger
-from studio.core.secrets import get_secret, mask_url, set_secret
+from studio.core.secrets import get_secret, mask_url, register_secret, set_secret
 from studio.ui.i18n import LANGUAGES, tr
 from studio.ui.products import plain_label
 from studio.ui.relay import relay
@@ -41,10 +43,6 @@ from studio.ui.relay import relay
 log = get_logger("ui.settings")
 
 SIZES = [(1280, 720), (1920, 1080), (854, 480), (720, 1280), (1080, 1920)]
-NO_KEYRING = ("No OS keyring is available on this machine, so the stream key was not saved. "
-              "Install and unlock a keyring (GNOME Keyring, KWallet, macOS Keychain, Windows Credential "
-              "Manager) and enter the key again.")
-
 
 def camera_choices() -> list[tuple[str, str]]:
     """(label, spec): the test pattern and every camera Qt Multimedia sees, by name."""
@@ -115,6 +113,37 @@ class DestinationRow:
     def keyring_name(self) -> str:
         m = re.fullmatch(r"\$\{keyring:(.+)\}", self.key_ref)
         return m.group(1) if m else f"destination:{uuid.uuid4().hex[:12]}"
+
+    @property
+    def env_name(self) -> str:
+        """The environment variable a kiosk without a keyring puts this destination's key in."""
+        m = re.fullmatch(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", self.key_ref)
+        if m:
+            return m.group(1)
+        word = re.sub(r"[^A-Za-z0-9]+", "_", self.name).strip("_").upper() or "DESTINATION"
+        return f"STUDIO_KEY_{word}"
+
+
+def split_pasted_key(server: str, preset_servers: list[str]) -> tuple[str, str] | None:
+    """(server, key) when a whole stream URL with its key was pasted into the Server field: the preset's
+    server followed by one more segment, or, for a custom server, rtmp(s)://host/app/…/KEY with the key
+    as the last segment (OBS's convention). None when there is no key in it (or only a reference)."""
+    text = server.strip()
+    if not text or "${" in text or not text.lower().startswith(("rtmp://", "rtmps://")):
+        return None
+    base, sep, query = text.partition("?")
+    for known in preset_servers:
+        k = known.rstrip("/")
+        if base.startswith(k + "/") and len(base) > len(k) + 1 and "/" not in base[len(k) + 1:]:
+            return k + (sep + query if sep else ""), base[len(k) + 1:]
+    if preset_servers:
+        return None
+    scheme, _, rest = base.partition("://")
+    host, _, path = rest.partition("/")
+    segments = [s for s in path.split("/") if s]
+    if len(segments) < 2:
+        return None
+    return f"{scheme}://{host}/" + "/".join(segments[:-1]) + (sep + query if sep else ""), segments[-1]
 
 
 def key_status(d: DestinationRow) -> str:
@@ -199,6 +228,10 @@ class SettingsDialog(QDialog):
         self.d_url = plain_label("", w)
         self.d_info = plain_label("", w)
         self.d_info.setWordWrap(True)
+        # the one rich-text label here: the link comes from our own presets file, never from a platform
+        self.d_link = QLabel(w)
+        self.d_link.setTextFormat(Qt.TextFormat.RichText)
+        self.d_link.setOpenExternalLinks(True)
         save_key = QPushButton(tr("Save key"), w)
         save_key.clicked.connect(self.save_key)
         form.addRow(tr("Name"), self.d_name)
@@ -207,6 +240,7 @@ class SettingsDialog(QDialog):
         form.addRow(tr("Stream key"), self.d_key)
         form.addRow("", save_key)
         form.addRow(tr("URL"), self.d_url)
+        form.addRow("", self.d_link)
         form.addRow(tr("Preset"), self.d_info)
         h.addLayout(form, 2)
         for d in self.destinations:
@@ -223,6 +257,13 @@ class SettingsDialog(QDialog):
             d.name = self.d_name.text().strip() or d.name
             d.enabled = self.d_enabled.isChecked()
             d.server = self.d_server.currentText().strip()
+            p = preset_by_id(self.presets, d.preset)
+            pasted = split_pasted_key(d.server, [s.url for s in p.servers] if p else [])
+            if pasted is not None:
+                # a key pasted into the Server field goes to the secret store, and is shown masked
+                d.server, key = pasted
+                self.d_server.setCurrentText(d.server)
+                self._store_key(i, key)
             self.dest_list.item(i).setText(d.name)
 
     @Slot(int)
@@ -241,6 +282,11 @@ class SettingsDialog(QDialog):
         self.d_server.setCurrentText(d.server)
         self.d_key.clear()
         self.d_url.setText(key_status(d))
+        link = p.stream_key_link if p else ""
+        self.d_link.setVisible(bool(link))
+        label = html.escape(tr("Get your stream key"))
+        self.d_link.setText(f'<a href="{html.escape(link, quote=True)}">{label}</a> — {html.escape(link)}'
+                            if link else "")
         info = []
         if p:
             if p.server_note:
@@ -258,7 +304,9 @@ class SettingsDialog(QDialog):
         p = preset_by_id(self.presets, self.add_preset.currentData())
         if p is None:
             return
-        d = DestinationRow(name=p.name, preset=p.id, server=p.servers[0].url if p.servers else "")
+        # not ticked until it has a key: a new destination never blocks Go live
+        d = DestinationRow(name=p.name, preset=p.id, server=p.servers[0].url if p.servers else "",
+                           enabled=False)
         self.destinations.append(d)
         self.dest_list.addItem(d.name)
         self.dest_list.setCurrentRow(len(self.destinations) - 1)
@@ -273,25 +321,44 @@ class SettingsDialog(QDialog):
 
     @Slot()
     def save_key(self) -> bool:
+        """Store the typed key; False when there is no keyring (the destination then reads its key from
+        an environment variable, said in a message; the key is never written to a file)."""
         row = self._current
         key = self.d_key.text().strip()
         if not (0 <= row < len(self.destinations)) or not key:
             return True
+        self.d_key.clear()
+        self._store_current()
+        return self._store_key(row, key)
+
+    def _store_key(self, row: int, key: str) -> bool:
         d = self.destinations[row]
+        register_secret(key)
         name = d.keyring_name
         try:
             set_secret(name, key)
         except Exception:  # noqa: BLE001 - keyring has many backend errors; one sentence for the host
-            box = QMessageBox(QMessageBox.Icon.Warning, tr("Stream key"), tr(NO_KEYRING), parent=self)
+            d.key_ref = f"${{{d.env_name}}}"
+            d.enabled = bool(get_secret(d.env_name, d.env_name))
+            text = tr("No OS keyring is available on this machine, so the stream key was not saved, and it "
+                      "is never written to a file. To stream from this machine, start the studio with the "
+                      "key in the environment variable %1 (the destination now reads it from there), or "
+                      "install and unlock a keyring (GNOME Keyring, KWallet, macOS Keychain, Windows "
+                      "Credential Manager) and enter the key again.")
+            box = QMessageBox(QMessageBox.Icon.Warning, tr("Stream key"), text.replace("%1", d.env_name),
+                              parent=self)
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.show()
             self.keyring_box = box
-            return False
-        d.key_ref = f"${{keyring:{name}}}"
-        self.d_key.clear()
-        self._store_current()
-        self.d_url.setText(key_status(d))
-        return True
+            ok = False
+        else:
+            d.key_ref = f"${{keyring:{name}}}"
+            d.enabled = True   # a key makes it ready: ticked
+            ok = True
+        if row == self._current:
+            self.d_enabled.setChecked(d.enabled)
+            self.d_url.setText(key_status(d))
+        return ok
 
     # -- devices -----------------------------------------------------------------------------------
     def _devices_tab(self) -> QWidget:
@@ -372,8 +439,8 @@ class SettingsDialog(QDialog):
     # -- apply ---------------------------------------------------------------------------------------
     @Slot()
     def accept_settings(self) -> None:
-        if self.d_key.text().strip() and not self.save_key():
-            return
+        if self.d_key.text().strip():
+            self.save_key()   # without a keyring: the env route, said in a message; OK still closes
         problems = self.feeds_page.apply_secrets()
         if problems:
             self.tabs.setCurrentWidget(self.feeds_page)

@@ -350,14 +350,14 @@ def test_profile_file_and_key_line_show_only_the_masked_key(tmp_path, monkeypatc
 
 def test_status_bar_and_status_line_mask_a_destination_named_by_its_url():
     from studio.app.commands.live import status_line
-    from studio.ui.main_window import status_text
+    from studio.ui.main_window import status_parts
 
     url = f"rtmp://127.0.0.1:1935/live/{TEST_STREAM_KEY}"
     s = {"time": 12.5, "fps": 30.0, "cpu": 12, "render_ms": 1.0, "encode_ms": 2.0, "lagged": 0,
          "outputs": {url: {"state": f"reconnecting to {url}", "kbps": 0, "dropped": 0, "reconnects": 1,
                            "queued_s": 0}},
          "destinations": {url: url}}
-    texts = [status_line(s), *status_text(s)]
+    texts = [status_line(s), *(text for text, _ in status_parts(s))]
     show("\n".join(texts))
     for t in texts:
         assert_no_secret(t, "a status line")

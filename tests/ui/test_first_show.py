@@ -107,3 +107,71 @@ def test_no_log_is_written_before_go_live(make_window, qtbot):
     assert not sessions_dir().exists() or not list(sessions_dir().glob("*.sqlite"))
     w.rebuild()   # a settings change that rebuilds the show opens no log either
     assert not sessions_dir().exists() or not list(sessions_dir().glob("*.sqlite"))
+
+
+def test_a_canvas_change_keeps_the_show(make_window, qtbot, tmp_path):
+    from dataclasses import replace
+
+    from studio.app.profile.model import Canvas, Layer
+    from studio.ui.settings_dialog import scale_layer
+
+    logo = tmp_path / "logo.png"
+    from PySide6.QtGui import QColor, QImage
+
+    img = QImage(80, 40, QImage.Format.Format_ARGB32)
+    img.fill(QColor("red"))
+    img.save(str(logo))
+    spec = test_spec(feeds=())
+    spec = replace(spec, layers=(*spec.layers, Layer(kind="image", name="Logo", path=str(logo), x=600, y=20)))
+    w = make_window(spec)
+    c = w.controller
+    p = c.products[1]
+    c.pin(p.sku)
+    c.set_countdown(300)
+    c.set_coupon("SAVE10")
+    c.feeds.session.handle(Order("shop", "o1", time.time(), p.currency, (LineItem(p.sku, 2, p.price),),
+                                 p.price * 2))
+    assert c.sales()["orders"] == 1
+    new = replace(c.spec, canvas=Canvas(360, 640),
+                  layers=tuple(scale_layer(layer, (640, 360), (360, 640)) for layer in c.spec.layers))
+    w.settings_applied(new, True)
+    c2 = w.controller
+    assert c2 is not c
+    assert c2.pinned is not None and c2.pinned.sku == p.sku
+    assert 290 < c2.countdown_remaining() <= 300
+    assert c2.commerce.coupon == "SAVE10"
+    assert c2.sales()["orders"] == 1                    # the sales so far are kept
+    [_, kept_logo] = c2.layers
+    assert kept_logo.kind == "image" and kept_logo.x == round(600 * 360 / 640)   # rescaled, not deleted
+    assert c2.show.board.get("layer.1") is not None
+    note = w.messages.texts()[-1]
+    assert note.startswith("Canvas is now 360×640") and "the pinned product" in note
+
+
+def test_the_stock_on_the_card_follows_the_orders_like_the_dock(make_window, qtbot):
+    import numpy as np
+
+    from studio.commerce.overlays.scene import render_kind
+
+    w = make_window(test_spec(feeds=()))
+    c = w.controller
+    p = next(p for p in c.products if p.stock is not None and p.stock > 5)
+    c.pin(p.sku)
+    time.sleep(0.6)  # the entry animation
+    c.feeds.session.handle(Order("shop", "o1", time.time(), p.currency, (LineItem(p.sku, 4, p.price),),
+                                 p.price * 4))
+    left = p.stock - 4
+    card = c.show.board.get("commerce.price_card")
+    from dataclasses import replace
+
+    want = render_kind("price_card", c.commerce.layout, replace(p, stock=left), c.commerce._opts,
+                       c.commerce._images.get(p.image))
+    assert np.array_equal(card.image, want.image)          # the card says N - 4 left
+    w.update_sales()
+    assert w.products.cards[p.sku].counts.text() == f"Stock: {left} · Sold: 4"
+    # going live starts the show's sales from zero, but what left the shelf stays gone
+    c.feeds.session.begin(sessions_dir() / "s.sqlite")
+    w.update_sales()
+    assert w.products.cards[p.sku].counts.text() == f"Stock: {left} · Sold: 0"
+    assert c.commerce._with_stock_left(p).stock == left
+    c.feeds.session.end()

@@ -176,3 +176,69 @@ def test_old_settings_file_is_migrated_to_a_profile(memory_keyring):
     assert spec.destinations[0].url == "rtmp://push.example.com/live/${keyring:destination:abc}"
     assert spec.layers[0].source == "testsrc"
     assert host_profile_path().exists() and old.with_name("settings.toml.migrated").exists()
+
+
+def test_a_new_destination_is_not_ticked_until_it_has_a_key_and_offers_the_key_page(qtbot, memory_keyring):
+    dialog = SettingsDialog(test_spec())
+    qtbot.addWidget(dialog)
+    dialog.add_preset.setCurrentIndex(dialog.add_preset.findData("youtube"))
+    dialog.add_destination()
+    assert not dialog.d_enabled.isChecked()
+    assert "https://studio.youtube.com/" in dialog.d_link.text() and dialog.d_link.openExternalLinks()
+    dialog.d_key.setText("abcd-efgh-ijkl-mnop")
+    assert dialog.save_key() is True
+    assert dialog.d_enabled.isChecked()
+    spec = dialog.new_spec()
+    assert spec.destinations[0].enabled and "abcd-efgh" not in spec.destinations[0].url
+
+
+def test_a_key_pasted_into_the_server_field_is_moved_to_the_keyring_and_masked(qtbot, memory_keyring):
+    dialog = SettingsDialog(test_spec())
+    qtbot.addWidget(dialog)
+    dialog.add_preset.setCurrentIndex(dialog.add_preset.findData("twitch"))
+    dialog.add_destination()
+    dialog.d_server.setCurrentText("rtmp://live.twitch.tv/app/live_998877_pastedkey")
+    applied = []
+    dialog.applied.connect(lambda spec, rebuild: applied.append(spec))
+    dialog.accept_settings()
+    [spec] = applied
+    d = spec.destinations[0]
+    assert d.url.startswith("rtmp://live.twitch.tv/app/${keyring:destination:") and d.enabled
+    assert "live_998877_pastedkey" in memory_keyring.store.values()
+    assert "pastedkey" not in dialog.d_server.currentText() and "pastedkey" not in dialog.d_url.text()
+    save_profile(spec, host_profile_path())
+    assert "pastedkey" not in host_profile_path().read_text()
+
+
+def test_without_a_keyring_the_key_is_read_from_the_environment_and_never_stored(qtbot, monkeypatch):
+    class NoBackend(MemoryKeyring):
+        def set_password(self, service, username, password):
+            raise NoKeyringError("No recommended backend was available.")
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(NoBackend())
+    try:
+        dialog = SettingsDialog(test_spec())
+        qtbot.addWidget(dialog)
+        dialog.add_preset.setCurrentIndex(dialog.add_preset.findData("twitch"))
+        dialog.add_destination()
+        dialog.d_key.setText("live_123_kioskkey")
+        applied = []
+        dialog.applied.connect(lambda spec, rebuild: applied.append(spec))
+        dialog.accept_settings()   # OK closes: the key field no longer holds the dialog open
+        [spec] = applied
+        d = spec.destinations[0]
+        assert d.url == "rtmp://live.twitch.tv/app/${STUDIO_KEY_TWITCH}" and not d.enabled
+        message = dialog.keyring_box.text()
+        assert "STUDIO_KEY_TWITCH" in message and "kioskkey" not in message
+        save_profile(spec, host_profile_path())
+        assert "kioskkey" not in host_profile_path().read_text()
+        monkeypatch.setenv("STUDIO_KEY_TWITCH", "live_123_kioskkey")
+        from dataclasses import replace
+
+        from studio.app.readiness import check_destinations
+
+        [check] = check_destinations(replace(spec, destinations=(replace(d, enabled=True),)))
+        assert check.ready and check.url.endswith("/live_123_kioskkey")
+    finally:
+        keyring.set_keyring(previous)

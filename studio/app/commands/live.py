@@ -45,8 +45,8 @@ def add_commerce_arguments(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--countdown", metavar="MM:SS", help="show a flash-sale countdown, e.g. 05:00")
     g.add_argument("--coupon", metavar="TEXT", help="show a coupon card with this text")
     g.add_argument("--qr", metavar="TARGET", default=None,
-                   help="the QR code: product (the pinned product's link, default) | off | "
-                        "https://… (one link)")
+                   help="the QR code: auto (the pinned product's link where the platforms allow it, "
+                        "default) | product | off | https://… (one link)")
     add_catalog_options(g)
 
 
@@ -196,8 +196,8 @@ def spec_from_args(args: argparse.Namespace, base: ShowSpec | None = None) -> Sh
     if getattr(args, "image_timeout", None) is not None:
         changes["image_timeout"] = args.image_timeout
     commerce: Commerce = replace(c, **changes)
-    if commerce.qr not in ("product", "off") and not commerce.qr.startswith(("https://", "http://")):
-        raise UserError(f"--qr {commerce.qr[:40]!r}: use product, off, or an https:// link")
+    if commerce.qr not in ("auto", "product", "off") and not commerce.qr.startswith(("https://", "http://")):
+        raise UserError(f"--qr {commerce.qr[:40]!r}: use auto, product, off, or an https:// link")
     feeds = spec.feeds if args.feed is None else _feeds(args.feed)
     return replace(spec, canvas=canvas, layers=tuple(layers), audio=audio, destinations=destinations,
                    recording=recording, encoding=encoding, commerce=commerce, feeds=feeds,

@@ -265,7 +265,7 @@ def _commerce(r: Reader, t: dict[str, Any]) -> Commerce:
                     pin=r.value(t, p, "pin", "text", "", example='"SKU-1"').strip(),
                     countdown_s=parse_mmss(countdown) if countdown else None,
                     coupon=r.value(t, p, "coupon", "text", "", example='"SAVE10"').strip(),
-                    qr=r.value(t, p, "qr", "text", "product", check_qr, '"product"'),
+                    qr=r.value(t, p, "qr", "text", "auto", check_qr, '"auto"'),
                     chat_overlay=r.value(t, p, "chat_overlay", "bool", False),
                     image_timeout=r.value(t, p, "image_timeout", "number", 3.0,
                                           check_between(0.1, 60, " seconds")))

@@ -106,7 +106,9 @@ class Commerce:
     pin: str = ""                  # SKU pinned when the show starts
     countdown_s: int | None = None  # flash-sale countdown started with the show (written "MM:SS")
     coupon: str = ""
-    qr: str = "product"            # product: the pinned product's link; off; or a fixed https:// URL
+    # auto: the pinned product's link, unless a destination's platform forbids off-platform QR codes or
+    # the canvas is 9:16 (viewers would scan the phone they watch on); product: always; off; a fixed URL
+    qr: str = "auto"
     chat_overlay: bool = False
     image_timeout: float = 3.0
 

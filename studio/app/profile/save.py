@@ -57,7 +57,7 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
     "destination": {"name": "Custom", "preset": "custom", "url": "", "enabled": True},
     "recording": {"enabled": False, "path": "", "folder": ""},
     "encoder": {"name": "auto", "bitrate_kbps": 3500},
-    "commerce": {"catalog": "", "currency": "", "store_url": "", "pin": "", "coupon": "", "qr": "product",
+    "commerce": {"catalog": "", "currency": "", "store_url": "", "pin": "", "coupon": "", "qr": "auto",
                  "chat_overlay": False, "image_timeout": 3.0},
     "chat": {"blocked_words": []}, "feed": {"enabled": True},
 }

@@ -270,10 +270,10 @@ def check_mmss(v: str) -> str | None:
 
 
 def check_qr(v: str) -> str | None:
-    if v in ("product", "off") or re.match(r"https?://[^/\s]+", v):
+    if v in ("auto", "product", "off") or re.match(r"https?://[^/\s]+", v):
         return None
-    return ('is not a QR target — write qr = "product" (the pinned product\'s link), qr = "off", '
-            'or a link such as qr = "https://shop.example.com"')
+    return ('is not a QR target — write qr = "auto" (the pinned product\'s link where the platforms allow '
+            'it), qr = "product", qr = "off", or a link such as qr = "https://shop.example.com"')
 
 
 def check_color(key: str) -> Callable[[str], str | None]:

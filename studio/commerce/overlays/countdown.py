@@ -10,7 +10,16 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QLinearGradient
 
 from studio.commerce.overlays import style
-from studio.commerce.overlays.qt import DIGIT_FAMILIES, elide, font, new_image, painter, rounded, to_bgra
+from studio.commerce.overlays.qt import (
+    DIGIT_FAMILIES,
+    draw_lines,
+    fit_lines,
+    font,
+    new_image,
+    painter,
+    rounded,
+    to_bgra,
+)
 
 MAX_SECONDS = 99 * 60 + 59
 
@@ -52,12 +61,11 @@ def render_countdown(remaining: float, size: tuple[int, int], label: str | None 
         digits = font(56 * u, bold=True, families=DIGIT_FAMILIES)
         clock = format_mmss(remaining)
         dw = QFontMetricsF(digits).horizontalAdvance("00:00")  # fixed width: the card never jitters
-        text_font = font(24 * u, bold=True)
-        p.setFont(text_font)
-        p.setPen(style.WHITE)
         label_rect = QRectF(pad, 0, max(0.0, w - dw - 3 * pad), h)
-        p.drawText(label_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                   elide(label or style.label("flash", lang), text_font, label_rect.width()))
+        text_font, lines = fit_lines(label or style.label("flash", lang), 24 * u, 13 * u, label_rect.width(),
+                                     2, bold=True)
+        line_h = text_font.pixelSize() * 1.2
+        draw_lines(p, lines, text_font, style.WHITE, label_rect.x(), (h - line_h * len(lines)) / 2, line_h)
         p.setFont(digits)
         p.drawText(QRectF(w - pad - dw, 0, dw, h), Qt.AlignmentFlag.AlignCenter, clock)
     finally:

@@ -9,13 +9,13 @@ from PySide6.QtGui import QLinearGradient, QPainter, QPen
 from studio.commerce.overlays import style
 from studio.commerce.overlays.qt import (
     draw_lines,
-    elide,
+    fit_font,
+    fit_lines,
     font,
     new_image,
     painter,
     rounded,
     to_bgra,
-    wrap_lines,
 )
 from studio.commerce.product import clean_text
 
@@ -35,7 +35,6 @@ def render_coupon(text: str, size: tuple[int, int], lang: str = "en") -> np.ndar
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(grad)
         p.drawPath(rounded(QRectF(0, 0, w, h), 14 * u))
-        stub_font = font(22 * u, bold=True)
         stub = style.label("coupon", lang)
         stub_w = min(w * 0.4, 118 * u)
         # notches at the perforation, punched out of the card
@@ -47,16 +46,13 @@ def render_coupon(text: str, size: tuple[int, int], lang: str = "en") -> np.ndar
         dash = QPen(style.SALE_DARK, max(1.0, 2 * u), Qt.PenStyle.DashLine)
         p.setPen(dash)
         p.drawLine(QLineF(stub_w, r + 4 * u, stub_w, h - r - 4 * u))
+        stub_font = fit_font(stub, 22 * u, 10 * u, stub_w - 8 * u, bold=True) or font(10 * u, bold=True)
         p.setFont(stub_font)
         p.setPen(style.SALE_DARK)
-        p.drawText(QRectF(0, 0, stub_w, h), Qt.AlignmentFlag.AlignCenter,
-                   elide(stub, stub_font, stub_w - 8 * u))
+        p.drawText(QRectF(0, 0, stub_w, h), Qt.AlignmentFlag.AlignCenter, stub)
         body = QRectF(stub_w + 16 * u, 0, w - stub_w - 30 * u, h)
-        offer_font = font(32 * u, bold=True)
-        lines = wrap_lines(offer, offer_font, body.width(), 2)
-        if len(lines) == 2:
-            offer_font = font(24 * u, bold=True)
-            lines = wrap_lines(offer, offer_font, body.width(), 2)
+        # one line in the largest size that fits; two lines only when even 16 px-equivalent is too wide
+        offer_font, lines = fit_lines(offer, 32 * u, 16 * u, body.width(), 2, bold=True)
         line_h = offer_font.pixelSize() * 1.3
         top = (h - line_h * len(lines)) / 2 - 2 * u
         draw_lines(p, lines, offer_font, style.SALE_DARK.darker(140), body.x(), top, line_h)

@@ -139,6 +139,37 @@ def wrap_lines(text: str, fnt: QFont, width: float, max_lines: int,
     return lines
 
 
+def fit_font(text: str, px: float, min_px: float, width: float, bold: bool = False) -> QFont | None:
+    """The largest font from `px` down to `min_px` in which `text` fits `width` on one line; None when
+    it does not fit even at `min_px` (then wrap it): a label is made smaller, never cut."""
+    size = px
+    while size >= min_px:
+        f = font(size, bold=bold)
+        if text_width(text, f) <= width:
+            return f
+        size *= 0.92
+    return None
+
+
+def fit_lines(text: str, px: float, min_px: float, width: float, max_lines: int,
+              bold: bool = False) -> tuple[QFont, list[str]]:
+    """`text` on one line in the largest size that fits, else wrapped at the Unicode line-break
+    opportunities (QTextLayout: spaces, and between CJK characters) in the largest size that fits in
+    `max_lines` without cutting; ellipsized only when even that is too long."""
+    one = fit_font(text, px, min_px, width, bold)
+    if one is not None:
+        return one, [text]
+    size = px
+    while size >= min_px:
+        f = font(size, bold=bold)
+        lines = wrap_lines(text, f, width, max_lines + 1)
+        if len(lines) <= max_lines:
+            return f, lines
+        size *= 0.92
+    f = font(min_px, bold=bold)
+    return f, wrap_lines(text, f, width, max_lines)
+
+
 def elide(text: str, fnt: QFont, width: float) -> str:
     return QFontMetricsF(fnt).elidedText(text, Qt.TextElideMode.ElideRight, width)
 

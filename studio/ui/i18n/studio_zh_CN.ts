@@ -200,6 +200,10 @@
         <translation>自动配置向导…</translation>
     </message>
     <message>
+        <source>Reports…</source>
+        <translation>直播报告…</translation>
+    </message>
+    <message>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
@@ -224,16 +228,8 @@
         <translation>正在停止…</translation>
     </message>
     <message>
-        <source>%1 fps</source>
-        <translation>%1 帧/秒</translation>
-    </message>
-    <message>
-        <source>CPU %1%</source>
-        <translation>CPU %1%</translation>
-    </message>
-    <message>
-        <source>Dropped %1</source>
-        <translation>丢帧 %1</translation>
+        <source>the sales so far</source>
+        <translation>目前的销售</translation>
     </message>
     <message>
         <source>Products</source>
@@ -256,24 +252,92 @@
         <translation>图层</translation>
     </message>
     <message>
-        <source>Stop</source>
-        <translation>结束直播</translation>
+        <source>Messages</source>
+        <translation>消息</translation>
     </message>
     <message>
         <source>Could not go live</source>
         <translation>无法开播</translation>
     </message>
     <message>
-        <source>Preview</source>
-        <translation>预览</translation>
-    </message>
-    <message>
         <source>Canvas and device changes apply after you stop the show.</source>
         <translation>画布和设备的更改将在直播结束后生效。</translation>
     </message>
     <message>
+        <source>the pinned product</source>
+        <translation>讲解中的商品</translation>
+    </message>
+    <message>
+        <source>the countdown</source>
+        <translation>倒计时</translation>
+    </message>
+    <message>
+        <source>the coupon</source>
+        <translation>优惠券</translation>
+    </message>
+    <message>
+        <source>live</source>
+        <translation>直播中</translation>
+    </message>
+    <message>
+        <source>recording</source>
+        <translation>录制中</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <source>reconnecting</source>
+        <translation>重连中</translation>
+    </message>
+    <message>
+        <source>gave up</source>
+        <translation>已放弃</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>出错</translation>
+    </message>
+    <message>
+        <source>%1 fps</source>
+        <translation>%1 帧/秒</translation>
+    </message>
+    <message>
+        <source>CPU %1%</source>
+        <translation>CPU %1%</translation>
+    </message>
+    <message>
+        <source>Dropped %1</source>
+        <translation>丢帧 %1</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>结束直播</translation>
+    </message>
+    <message>
+        <source>Stop recording</source>
+        <translation>停止录制</translation>
+    </message>
+    <message>
+        <source>Start recording</source>
+        <translation>开始录制</translation>
+    </message>
+    <message>
         <source>LIVE</source>
         <translation>直播中</translation>
+    </message>
+    <message>
+        <source>REC</source>
+        <translation>录制</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <source>%1 layer(s) rescaled</source>
+        <translation>%1 个图层已按比例缩放</translation>
     </message>
     <message>
         <source>dropped %1</source>
@@ -292,12 +356,20 @@
         <translation>已直播 %1</translation>
     </message>
     <message>
-        <source>REC %1 (%2 MB)</source>
-        <translation>录制 %1（%2 MB）</translation>
+        <source>Canvas is now %1: kept %2.</source>
+        <translation>画布已改为 %1：保留了%2。</translation>
+    </message>
+    <message>
+        <source>REC %1 MB</source>
+        <translation>录制 %1 MB</translation>
     </message>
     <message>
         <source>Could not save the profile: %1</source>
         <translation>无法保存直播方案：%1</translation>
+    </message>
+    <message>
+        <source>Recording only %1 — not streaming</source>
+        <translation>仅录制 %1 — 未推流</translation>
     </message>
     <message>
         <source>Starting the preview…</source>
@@ -372,6 +444,10 @@
         <translation>名称</translation>
     </message>
     <message>
+        <source>Opacity</source>
+        <translation>不透明度</translation>
+    </message>
+    <message>
         <source>none, or #rrggbb / #rrggbbaa</source>
         <translation>无，或 #rrggbb / #rrggbbaa</translation>
     </message>
@@ -422,10 +498,6 @@
     <message>
         <source>Crop left, top, right, bottom</source>
         <translation>裁剪 左、上、右、下</translation>
-    </message>
-    <message>
-        <source>Opacity</source>
-        <translation>不透明度</translation>
     </message>
     <message>
         <source>Font size</source>
@@ -540,6 +612,10 @@
         <translation>预设</translation>
     </message>
     <message>
+        <source>Get your stream key</source>
+        <translation>获取推流码</translation>
+    </message>
+    <message>
         <source>Looking for hardware encoders…</source>
         <translation>正在查找硬件编码器…</translation>
     </message>
@@ -604,6 +680,18 @@
         <translation>密钥来自环境变量 %1</translation>
     </message>
     <message>
+        <source>No OS keyring is available on this machine, so the stream key was not saved, and it is never written to a file. To stream from this machine, start the studio with the key in the environment variable %1 (the destination now reads it from there), or install and unlock a keyring (GNOME Keyring, KWallet, macOS Keychain, Windows Credential Manager) and enter the key again.</source>
+        <translation>本机没有可用的系统钥匙串，推流码未保存，也绝不会写入文件。要在本机推流，请在启动直播工作室前把推流码放进环境变量 %1（该推流目标现在从那里读取），或安装并解锁钥匙串（GNOME Keyring、KWallet、macOS 钥匙串、Windows 凭据管理器）后重新输入推流码。</translation>
+    </message>
+    <message>
+        <source>landscape 16:9</source>
+        <translation>横屏 16:9</translation>
+    </message>
+    <message>
+        <source>vertical 9:16</source>
+        <translation>竖屏 9:16</translation>
+    </message>
+    <message>
         <source>auto uses %1 (hardware)</source>
         <translation>自动：使用 %1（硬件）</translation>
     </message>
@@ -628,16 +716,96 @@
         <translation>推荐：</translation>
     </message>
     <message>
-        <source>landscape 16:9</source>
-        <translation>横屏 16:9</translation>
-    </message>
-    <message>
-        <source>vertical 9:16</source>
-        <translation>竖屏 9:16</translation>
-    </message>
-    <message>
         <source>keyframe %1 s</source>
         <translation>关键帧 %1 秒</translation>
+    </message>
+    <message>
+        <source>Not every destination is ready</source>
+        <translation>有推流目标尚未就绪</translation>
+    </message>
+    <message>
+        <source>Open Settings</source>
+        <translation>打开设置</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>The show has ended</source>
+        <translation>本场直播已结束</translation>
+    </message>
+    <message>
+        <source>Open report</source>
+        <translation>打开报告</translation>
+    </message>
+    <message>
+        <source>Open recording folder</source>
+        <translation>打开录像文件夹</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Reports</source>
+        <translation>直播报告</translation>
+    </message>
+    <message>
+        <source>No show has been recorded yet: the reports of your shows appear here.</source>
+        <translation>还没有直播记录：每场直播的报告会显示在这里。</translation>
+    </message>
+    <message>
+        <source>Only record</source>
+        <translation>仅录制</translation>
+    </message>
+    <message>
+        <source>On air</source>
+        <translation>在播时长</translation>
+    </message>
+    <message>
+        <source>Go live with %n ready destination(s)</source>
+        <translation>用已就绪的 %n 个目标开播</translation>
+    </message>
+    <message>
+        <source>Get your stream key at:</source>
+        <translation>在这里获取推流码：</translation>
+    </message>
+    <message>
+        <source>(%1 off air while connecting or reconnecting)</source>
+        <translation>（连接或重连中未在播 %1）</translation>
+    </message>
+    <message>
+        <source>Top products: %1</source>
+        <translation>热销商品：%1</translation>
+    </message>
+    <message>
+        <source>Recording: %1</source>
+        <translation>录像：%1</translation>
+    </message>
+    <message>
+        <source>✓ %1: ready</source>
+        <translation>✓ %1：已就绪</translation>
+    </message>
+    <message>
+        <source>demo</source>
+        <translation>演示</translation>
+    </message>
+    <message>
+        <source>✗ %1: %2</source>
+        <translation>✗ %1：%2</translation>
+    </message>
+    <message>
+        <source>The report could not be written: %1</source>
+        <translation>无法写入报告：%1</translation>
+    </message>
+    <message>
+        <source>Orders %1 · GMV %2 · peak viewers %3 · chat %4</source>
+        <translation>订单 %1 · 成交额 %2 · 观众峰值 %3 · 弹幕 %4</translation>
+    </message>
+    <message>
+        <source>%1: up %2, %3 reconnect(s), %4 dropped frame(s), last state %5</source>
+        <translation>%1：在播 %2，重连 %3 次，丢帧 %4，最后状态 %5</translation>
     </message>
     <message>
         <source>Anchor Studio — first-run setup</source>

@@ -207,9 +207,9 @@ CASES = {
          "\"05:00\"")]),
     "QR target unknown": (
         V2 + "[commerce]\nqr = \"none\"\n",
-        [(f"{F}:3: 'qr' 'none' in [commerce] is not a QR target — write qr = \"product\" (the pinned "
-          "product's "
-         "link), qr = \"off\", or a link such as qr = \"https://shop.example.com\"")]),
+        [(f"{F}:3: 'qr' 'none' in [commerce] is not a QR target — write qr = \"auto\" (the pinned "
+          "product's link where the platforms allow it), qr = \"product\", qr = \"off\", or a link such as "
+          "qr = \"https://shop.example.com\"")]),
     "colour not #rrggbb": (
         V2 + "[[layer]]\nkind = \"text\"\ntext = \"Hi\"\ncolor = \"red\"\n",
         [(f"{F}:5: 'color' 'red' in [[layer]] 1 is not a colour — write \"#rrggbb\" or \"#rrggbbaa\", e.g. "

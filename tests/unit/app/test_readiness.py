@@ -39,7 +39,10 @@ def test_one_bad_destination_leaves_the_others_ready(monkeypatch):
 
 def test_a_bad_scheme_is_said_with_the_platform_name_not_the_url():
     [c] = check_destinations(spec(Destination("Custom", "custom", "http://example.com/app/secretkey")))
-    assert "secretkey" not in c.problem and "rtmp://" in c.problem and "'Custom'" in c.problem
+    assert "secretkey" not in c.problem and "http://example.com/app/****" in c.problem
+    [c] = check_destinations(spec(Destination("YouTube", "youtube", "http://a.rtmp.youtube.com/live2/secretkey")))
+    assert c.problem == ("destination 'YouTube' is not an rtmp:// or rtmps:// URL: use the server URL and "
+                         "stream key your platform shows, e.g. rtmp://host/app/KEY")
 
 
 def test_preset_limits_are_warnings_not_blocks(monkeypatch):
@@ -57,3 +60,21 @@ def test_has_stream_key(monkeypatch):
     assert has_stream_key(Destination("Y", "youtube", YT + "/${STUDIO_T_KEY}"))
     assert not has_stream_key(Destination("Y", "youtube", YT + "/${STUDIO_T_NOPE}"))
     assert not has_stream_key(Destination("Y", "youtube", YT))
+
+
+def test_the_qr_code_is_off_where_the_platform_forbids_it_or_nobody_can_scan_it():
+    from dataclasses import replace
+
+    from studio.app.assemble import qr_mode
+    from studio.app.profile.model import Commerce
+
+    landscape = spec(Destination("YouTube", "youtube", YT + "/k"), canvas=Canvas(1280, 720))
+    assert qr_mode(landscape) == ("product", "")
+    douyin = replace(landscape, destinations=(*landscape.destinations,
+                                              Destination("Douyin", "douyin", "rtmp://push.example/live/k")))
+    mode, why = qr_mode(douyin)
+    assert mode == "off" and "Douyin 抖音" in why
+    assert qr_mode(replace(landscape, canvas=Canvas(720, 1280)))[0] == "off"
+    chosen = replace(douyin, commerce=Commerce(qr="product"))
+    assert qr_mode(chosen) == ("product", "")     # the host's explicit choice stands, with a warning
+    assert any("forbids QR codes" in w for c in check_destinations(chosen) for w in c.warnings)
