@@ -13,7 +13,7 @@ system-deps:
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -e ".[test]"
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[test,rooms]"
 	$(PY) -m studio.ui.i18n.build
 	@rm -f $(VENV)/.installed-*; touch $(STAMP)
 

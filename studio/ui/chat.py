@@ -84,14 +84,15 @@ class ChatDock(QWidget):
     def add_message(self, msg) -> None:
         follow = self.at_bottom()
         name, text = self.controller.screen(msg.author, msg.text)
-        paid = getattr(msg, "kind", "") == "superchat" and msg.amount
-        prefix = f"[{msg.amount} {msg.currency}] " if paid else ""
+        kind = getattr(msg, "kind", "")
+        paid = kind in ("superchat", "gift") and msg.amount
+        prefix = ("🎁 " if kind == "gift" else "") + (f"[{msg.amount} {msg.currency}] " if paid else "")
         item = QListWidgetItem(f"{name}: {prefix}{text}")  # QListWidgetItem text is always plain text
         item.setData(Qt.ItemDataRole.UserRole, (msg.author, msg.text))
-        kind = classify(text)
-        item.setData(Qt.ItemDataRole.UserRole + 1, kind)
-        if kind:
-            item.setBackground(QBrush(INTENT_BG if kind == "intent" else QUESTION_BG))
+        signal = classify(text)
+        item.setData(Qt.ItemDataRole.UserRole + 1, signal)
+        if signal:
+            item.setBackground(QBrush(INTENT_BG if signal == "intent" else QUESTION_BG))
         self.list.addItem(item)
         while self.list.count() > MAX_ITEMS:
             self.list.takeItem(0)

@@ -22,7 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=6.0)
     p.add_argument("--window", default="1500x900")
     p.add_argument("--live", action="store_true",
-                   help="go live (recording only) for the LIVE badge and status")
+                   help="go live (recording only) for the REC badge and status")
+    p.add_argument("--summary", metavar="PNG",
+                   help="then stop, and save the end-of-show summary dialog here")
     a = p.parse_args(argv)
     os.environ.setdefault("STUDIO_HOME", tempfile.mkdtemp(prefix="studio-shot-"))
     from PySide6.QtCore import QEventLoop, QTimer
@@ -55,13 +57,23 @@ def main(argv: list[str] | None = None) -> int:
     if a.live:
         controller.go_live()
         window.live_started(True, "")
-    end = time.monotonic() + a.seconds
-    while time.monotonic() < end:
-        loop = QEventLoop()
-        QTimer.singleShot(50, loop.quit)
-        loop.exec()
+    def pump(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            loop = QEventLoop()
+            QTimer.singleShot(50, loop.quit)
+            loop.exec()
+
+    pump(a.seconds)
     window.update_status()
     window.grab().save(a.out)
+    if a.live and a.summary:
+        window.ctl.end_live()
+        window.live_ended("")
+        pump(0.5)
+        assert window.summary_dialog is not None
+        window.summary_dialog.grab().save(a.summary)
+        print(a.summary)
     window.unbind()
     controller.shutdown()
     import shutil

@@ -92,9 +92,9 @@ def test_an_unchanged_feed_comes_back_as_it_went_in(qtbot, memory_keyring):
 
 
 def test_a_feed_of_a_kind_this_studio_lacks_is_kept_as_it_is(qtbot, memory_keyring):
-    feed = Feed("tiktok", "shop", True, (("room", "1"),))
+    feed = Feed("kuaishou", "shop", True, (("room", "1"),))
     page = make_page(qtbot, (feed,))
-    assert "Unknown feed kind tiktok" in page.forms[0].notice.text()
+    assert "Unknown feed kind kuaishou" in page.forms[0].notice.text()
     assert page.feeds() == (feed,) and page.apply_secrets() == []
 
 

@@ -86,3 +86,18 @@ def test_the_demo_badge_shows_only_while_the_demo_feed_runs(make_window, qtbot):
     w.settings_applied(replace(w.controller.spec, feeds=()), True)
     assert not w.controller.demo and not w.demo_badge.isVisibleTo(w)
     assert not w.chat.feed_status.demo_badge.isVisibleTo(w)
+
+
+def test_gifts_and_paid_lines_from_the_rooms_show_their_amount(make_window, qtbot):
+    from decimal import Decimal
+
+    from studio.live.events import ChatMessage
+    from tests.ui.conftest import test_spec
+
+    w = make_window(test_spec(feeds=()))
+    w.controller.bus.publish(ChatMessage("bilibili", "g1", "小明", "sent 小电视飞船 ×1", kind="gift",
+                                         amount=Decimal("1245.000"), currency="CNY"))
+    w.controller.bus.publish(ChatMessage("tiktok", "g2", "Ana", "sent Rose ×5 (5 diamonds)", kind="gift"))
+    qtbot.waitUntil(lambda: w.chat.list.count() == 2, timeout=2000)
+    assert w.chat.list.item(0).text() == "小明: 🎁 [1245.000 CNY] sent 小电视飞船 ×1"
+    assert w.chat.list.item(1).text() == "Ana: 🎁 sent Rose ×5 (5 diamonds)"

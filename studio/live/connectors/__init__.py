@@ -15,16 +15,20 @@ from collections.abc import Mapping
 from studio.core.errors import UserError
 from studio.core.secrets import mask_text
 from studio.live.connectors.base import Connector, parse_feed_spec
+from studio.live.connectors.bilibili import BilibiliDanmaku
 from studio.live.connectors.demo import DemoFeed
 from studio.live.connectors.generic import GenericFeed
 from studio.live.connectors.options import Option, check_option
 from studio.live.connectors.shopify import ShopifyOrders
+from studio.live.connectors.tiktok import TikTokChat
 from studio.live.connectors.twitch import TwitchChat
 from studio.live.connectors.youtube import YouTubeChat
 
-# In the order the form lists them: real platforms first, the simulation last.
+# In the order the form lists them: real platforms first, the simulation last. TikTok and Bilibili are
+# unofficial (their libraries are the optional `rooms` extra, imported only when they run).
 REGISTRY: dict[str, type[Connector]] = {
-    c.kind: c for c in (YouTubeChat, ShopifyOrders, TwitchChat, GenericFeed, DemoFeed)
+    c.kind: c for c in (YouTubeChat, ShopifyOrders, TwitchChat, TikTokChat, BilibiliDanmaku, GenericFeed,
+                        DemoFeed)
 }
 
 __all__ = ["REGISTRY", "Connector", "Option", "build", "build_all", "build_feed", "check_feed_options",

@@ -256,12 +256,12 @@ CASES = {
         V2 + "[[feed]]\nname = \"chat\"\n",
         [(f"{F}:2: [[feed]] 1 has no 'kind', so it is left out — write e.g. kind = \"youtube\" (youtube, "
           "shopify, "
-         "twitch, generic, demo)")]),
+         "twitch, tiktok, bilibili, generic, demo)")]),
     "a feed of an unknown kind": (
         V2 + "[[feed]]\nkind = \"yotube\"\n",
         [(f"{F}:3: 'kind' 'yotube' in [[feed]] 1 is not a feed kind — did you mean 'youtube'? (youtube, "
           "shopify, "
-         "twitch, generic, demo)")]),
+         "twitch, tiktok, bilibili, generic, demo)")]),
     "a feed option of the wrong type": (
         V2 + "[[feed]]\nkind = \"demo\"\nrate = [1, 2]\n",
         [(f"{F}:4: 'rate' in [[feed]] 1 must be text, a number or true/false, not [1, 2] — write e.g. "

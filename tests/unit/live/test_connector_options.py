@@ -17,9 +17,12 @@ from studio.live.connectors.options import Option, check_option
 # A valid value for each option that has no default (secrets as references to the env vars below).
 SAMPLES = {"live_chat_id": "CHAT1", "video_id": "VID1", "shop": "teashop", "since": "2030-01-01T00:00:00Z",
            "since_id": "5", "api_base": "http://127.0.0.1:9", "channel": "somechannel", "cafile": "ca.pem",
-           "url": "http://127.0.0.1:9/feed", "catalog": "missing-catalog.json", "seed": "3", "limit": "10"}
+           "url": "http://127.0.0.1:9/feed", "catalog": "missing-catalog.json", "seed": "3", "limit": "10",
+           "unique_id": "@tea.house", "room_id": "21396545"}
 SECRETS = {"STUDIO_YOUTUBE_TOKEN": "ya29.unit-test-oauth-token", "STUDIO_YOUTUBE_API_KEY": "AIza-unit-test",
-           "STUDIO_SHOPIFY_TOKEN": "shpat_unit_test_token_0123", "STUDIO_FEED_TOKEN": "feed-unit-test-token"}
+           "STUDIO_SHOPIFY_TOKEN": "shpat_unit_test_token_0123", "STUDIO_FEED_TOKEN": "feed-unit-test-token",
+           "STUDIO_TIKTOK_SIGN_API_KEY": "euler-unit-test-key",
+           "STUDIO_BILIBILI_SESSDATA": "sessdata-unit-test"}
 # Read only when another option is absent: the API key is not looked at when there is an OAuth token.
 SKIPPED_WHEN_ALL_GIVEN = {("youtube", "api_key")}
 TWITCH_BASE = "ircs://127.0.0.1:6697"
@@ -80,12 +83,14 @@ KINDS = list(connector_types())
 
 
 def test_the_form_lists_real_platforms_first_and_the_simulation_last():
-    assert KINDS == ["youtube", "shopify", "twitch", "generic", "demo"]
+    assert KINDS == ["youtube", "shopify", "twitch", "tiktok", "bilibili", "generic", "demo"]
     titles = {k: c.title for k, c in connector_types().items()}
     assert titles == {"youtube": "YouTube live chat", "shopify": "Shopify orders", "twitch": "Twitch chat",
+                      "tiktok": "TikTok LIVE", "bilibili": "Bilibili danmaku",
                       "generic": "Generic bridge (poll or SSE)", "demo": "Demo (simulated data)"}
     assert [k for k, c in connector_types().items() if c.simulated] == ["demo"]
-    assert not any(c.unofficial for c in connector_types().values())
+    # Only the two built on unofficial libraries (the optional `rooms` extra) say so.
+    assert [k for k, c in connector_types().items() if c.unofficial] == ["tiktok", "bilibili"]
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -174,8 +179,8 @@ def test_bad_values_name_the_option_the_rule_and_an_example():
 
 def test_unknown_kind_suggests_the_nearest():
     assert check_feed_options("shopfy", {}) == [
-        ("unknown feed kind 'shopfy' — did you mean 'shopify'? use one of youtube, shopify, twitch, generic, "
-         "demo")]
+        ("unknown feed kind 'shopfy' — did you mean 'shopify'? use one of youtube, shopify, twitch, tiktok, "
+         "bilibili, generic, demo")]
 
 
 def test_build_feed_raises_one_sentence_naming_the_feed():
