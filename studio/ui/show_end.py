@@ -133,6 +133,7 @@ class SummaryDialog(QDialog):
         row.addStretch(1)
         row.addWidget(close)
         lay.addLayout(row)
+        self.setMinimumWidth(520)
         self.opener = open_path
 
     @Slot()
