@@ -8,6 +8,7 @@ PKGS=(
   openssl                                                        # test certificates (RTMPS, HTTPS)
   nginx libnginx-mod-rtmp                                        # the RTMP server the tests push to
   fonts-noto-cjk fonts-noto-color-emoji                          # CJK and emoji on price cards
+  chromium                                                       # the post-show report opened in a real browser
   xvfb xauth libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0     # Qt under Xvfb / offscreen
   libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-randr0
   libxcb-render-util0 libxcb-xinerama0 libxcb-xfixes0 libxcb-shape0 libdbus-1-3

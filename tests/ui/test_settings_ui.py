@@ -125,9 +125,14 @@ def test_chinese_translation_from_the_compiled_qm(qtbot):
     try:
         assert how == "qm"
         assert i18n.tr("Go live") == "开始直播"
+        # Qt's own buttons too (a QMessageBox's Yes / No / Cancel)
+        assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"
+        assert QCoreApplication.translate("QPlatformTheme", "&Yes") == "是(&Y)"
+        assert QCoreApplication.translate("QWizard", "&Next >") == "下一步(&N) >"
     finally:
-        app.removeTranslator(translator)
+        i18n.uninstall(app, translator)
     assert QCoreApplication.translate("Studio", "Go live") == "Go live"
+    assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
 
 
 def test_ts_fallback_translator_reads_the_source_file(qtbot):

@@ -94,6 +94,9 @@ def timeline_png(rep: ReportData, words: dict[str, str] | None = None, width: in
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.setPen(QPen(QColor("#D62728"), 2))
         p.drawPath(path)
+        if len(rep.chat_per_minute) == 1:  # one minute: a point, not a line
+            p.setBrush(QColor("#D62728"))
+            p.drawEllipse(path.currentPosition(), 4, 4)
     p.setClipping(False)
     # labels
     p.setPen(QColor("#333"))

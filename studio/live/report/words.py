@@ -52,6 +52,7 @@ ZH_CN = {
     "Destinations": "推流目标",
     "up": "在播",
     "reconnect(s)": "次重连",
+    "recording": "录像",
 }
 
 TABLES = {"zh_CN": ZH_CN}

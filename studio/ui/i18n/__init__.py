@@ -9,7 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
 
 CONTEXT = "Studio"
 HERE = Path(__file__).resolve().parent
@@ -58,4 +58,27 @@ def install(app, language: str) -> tuple[QTranslator | None, str]:
         translator, how = TsTranslator(ts, app), "ts"
     if translator is not None:
         app.installTranslator(translator)
+    install_qt_own(app, language)
     return translator, how
+
+
+def install_qt_own(app, language: str) -> bool:
+    """Qt's own words (the OK / Cancel / Yes / No of message boxes and dialogs) from the qtbase
+    translations that ship with PySide6."""
+    qt = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not qt.load(f"qtbase_{language}", folder):
+        return False
+    app.installTranslator(qt)
+    app._studio_qt_translator = qt  # installTranslator does not own it
+    return True
+
+
+def uninstall(app, translator: QTranslator | None) -> None:
+    """Back to English: remove `translator` (from `install`) and Qt's own."""
+    if translator is not None:
+        app.removeTranslator(translator)
+    qt = getattr(app, "_studio_qt_translator", None)
+    if qt is not None:
+        app.removeTranslator(qt)
+        app._studio_qt_translator = None
