@@ -60,5 +60,6 @@ def test_the_report_opens_in_chromium_in_chinese_with_its_charts(tmp_path, monke
     img = QImage(str(shot))
     assert not img.isNull() and img.width() == 1100
     # the timeline's bars (#2f2f2f) and its chat line (#D62728) are on screen: the data: images decoded
-    colours = {img.pixelColor(x, y).name() for x in range(0, img.width(), 2) for y in range(0, img.height(), 3)}
+    colours = {img.pixelColor(x, y).name()
+               for x in range(0, img.width(), 2) for y in range(0, img.height(), 3)}
     assert "#2f2f2f" in colours and "#d62728" in colours

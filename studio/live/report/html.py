@@ -71,8 +71,8 @@ def render_html(rep: ReportData, lang: str = "en") -> str:
     off = (f" ({_dur(rep.off_air_seconds)} {e('off air while connecting or reconnecting')})"
            if rep.off_air_seconds >= 1 else "")
     dests = "".join(
-        f"<li>{html.escape(say(w, name))}: {e('up')} {_dur(o['seconds_up'])} · {o['reconnects']} {e('reconnect(s)')}"
-        "</li>" for name, o in sorted(rep.outputs.items()))
+        f"<li>{html.escape(say(w, name))}: {e('up')} {_dur(o['seconds_up'])} · {o['reconnects']} "
+        f"{e('reconnect(s)')}</li>" for name, o in sorted(rep.outputs.items()))
     dests_html = f"<h3>{e('Destinations')}</h3><ul>{dests}</ul>" if dests else ""
     return f"""<!doctype html>
 <html lang="{'zh-CN' if lang == 'zh_CN' else 'en'}"><head><meta charset="utf-8">
