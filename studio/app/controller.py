@@ -456,9 +456,29 @@ class StudioController:
         else:
             from studio.app.assemble import still_overlay
 
+            if layer.kind == "image":
+                layer = self.natural_size(layer)
             still_overlay(layer, self.spec)  # UserError now, not a message after the fact
         self._publish((*self.spec.layers, layer), [*self._sources, src])
         return len(self.spec.layers) - 1
+
+    def natural_size(self, layer: Layer) -> Layer:
+        """An image layer at its own aspect: its own size, or fitted inside the canvas when larger; one
+        side given, the other follows the aspect. UserError when the image cannot be read."""
+        if layer.width and layer.height:
+            return layer
+        from studio.app.assemble import still_image
+
+        ih, iw = still_image(replace(layer, width=None, height=None), self.spec).shape[:2]
+        cw, ch = self.spec.canvas.size
+        if layer.width:
+            return replace(layer, height=max(1, round(layer.width * ih / iw)))
+        if layer.height:
+            return replace(layer, width=max(1, round(layer.height * iw / ih)))
+        if iw <= cw and ih <= ch:
+            return layer
+        s = min(cw / iw, ch / ih)
+        return replace(layer, width=max(1, round(iw * s)), height=max(1, round(ih * s)))
 
     def remove_layer(self, index: int) -> None:
         layers, sources = list(self.spec.layers), list(self._sources)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -420,11 +421,34 @@ class SettingsDialog(QDialog):
         self.recordings.setPlaceholderText(tr("Default: the studio's data folder"))
         self.catalog = QLineEdit(self.spec.commerce.catalog, w)
         self.catalog.setPlaceholderText(tr("No catalog: no products on screen"))
+        browse_catalog = QPushButton(tr("Browse…"), w)
+        browse_catalog.clicked.connect(self.browse_catalog)
+        catalog_row = QHBoxLayout()
+        catalog_row.addWidget(self.catalog, 1)
+        catalog_row.addWidget(browse_catalog)
+        browse_folder = QPushButton(tr("Browse…"), w)
+        browse_folder.clicked.connect(self.browse_recordings)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.recordings, 1)
+        folder_row.addWidget(browse_folder)
         form.addRow(tr("Language (after restart)"), self.language)
         form.addRow("", self.record)
-        form.addRow(tr("Recordings folder"), self.recordings)
-        form.addRow(tr("Catalog file"), self.catalog)
+        form.addRow(tr("Recordings folder"), folder_row)
+        form.addRow(tr("Catalog file"), catalog_row)
         return w
+
+    @Slot()
+    def browse_catalog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("Catalog file"), self.catalog.text(),
+                                              tr("Catalogs (*.csv *.json)"))
+        if path:
+            self.catalog.setText(path)
+
+    @Slot()
+    def browse_recordings(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, tr("Recordings folder"), self.recordings.text())
+        if path:
+            self.recordings.setText(path)
 
     @staticmethod
     def _select(combo: QComboBox, data) -> None:

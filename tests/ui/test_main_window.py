@@ -199,3 +199,62 @@ def test_stalled_destination_never_freezes_the_ui(make_window, qtbot, tmp_path):
         assert max(gaps) < 100, f"event loop stalled {max(gaps)} ms"
     finally:
         server.close()
+
+
+def test_long_titles_end_at_a_word_with_the_whole_title_on_hover(qtbot):
+    from PySide6.QtGui import QFont
+
+    from studio.ui.products import TitleLabel, elide_lines
+
+    title = "Eco Yoga Mat 6 mm, non-slip natural rubber with carrying strap and a free <b>towel</b>"
+    text = elide_lines(title, QFont(), 140, 2)
+    lines = text.split("\n")
+    assert len(lines) == 2 and lines[-1].endswith("…")
+    assert title.startswith(" ".join(" ".join(lines)[:-1].split()))   # only whole words, in order
+    assert elide_lines("西湖龙井", QFont(), 400, 2) == "西湖龙井"
+    label = TitleLabel(title)
+    qtbot.addWidget(label)
+    label.resize(140, label.height())
+    label.show()
+    assert label.text().count("\n") <= 1 and label.text().endswith("…")
+    assert label.toolTip() == "<p>" + title.replace("<", "&lt;").replace(">", "&gt;") + "</p>"
+
+
+def test_rejected_catalog_rows_are_listed_with_their_line_and_reason(make_window, qtbot, tmp_path):
+    from studio.app.profile.model import Commerce
+
+    csv = tmp_path / "catalog.csv"
+    csv.write_text("sku,title,price,currency\nA,Tea,9.90,CNY\nB,,5.00,CNY\nC,Mug,-3,CNY\n", encoding="utf-8")
+    w = make_window(test_spec(feeds=(), commerce=Commerce(catalog=str(csv))))
+    assert list(w.products.cards) == ["A"]
+    assert w.products.rejected_btn.isVisible()
+    assert w.products.rejected_btn.text().startswith("2 catalog row(s) not imported")
+    dialog = w.products.show_rejected()
+    qtbot.addWidget(dialog)
+    from PySide6.QtWidgets import QListWidget
+
+    rows = [dialog.findChild(QListWidget).item(i).text() for i in range(2)]
+    assert rows[0].startswith("line 3: ") and rows[1].startswith("line 4: ")
+
+
+def test_shopify_variants_are_one_card_with_a_variant_picker(make_window, qtbot):
+    from studio.app.profile.model import Commerce
+    from studio.core.paths import resources_dir
+
+    w = make_window(test_spec(feeds=(), commerce=Commerce(
+        catalog=str(resources_dir() / "catalog" / "shopify_sample.csv"))))
+    tee = w.products.cards["TEE-ORG-S-WHT"]
+    assert tee is w.products.cards["TEE-ORG-M-WHT"] is w.products.cards["TEE-ORG-L-BLK"]
+    assert len(set(w.products.cards.values())) == 3             # tee, dripper, gift card
+    assert tee.variant.isVisibleTo(tee) and tee.variant.count() == 3
+    assert not w.products.cards["POUR-OVER-01"].variant.isVisibleTo(w.products.cards["POUR-OVER-01"])
+    tee.variant.setCurrentIndex(2)
+    assert tee.price.text().startswith("$31.00") or "31.00" in tee.price.text()
+    assert tee.counts.text().startswith("Stock: 0")
+    qtbot.keyClick(w, Qt.Key.Key_1)                              # key 1: the first card, its chosen variant
+    assert w.controller.pinned.sku == "TEE-ORG-L-BLK" and tee.property("pinned") is True
+    qtbot.keyClick(w, Qt.Key.Key_2)
+    assert w.controller.pinned.sku == "POUR-OVER-01" and tee.property("pinned") is False
+    w.controller.pin("TEE-ORG-M-WHT")                             # pinned elsewhere (a remote, a profile)
+    w.products.refresh_pinned()
+    assert tee.variant.currentData() == "TEE-ORG-M-WHT" and tee.property("pinned") is True

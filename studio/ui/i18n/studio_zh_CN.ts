@@ -376,6 +376,10 @@
         <translation>正在启动预览…</translation>
     </message>
     <message>
+        <source>%1 catalog row(s) not imported — show why</source>
+        <translation>%1 行商品未导入 — 查看原因</translation>
+    </message>
+    <message>
         <source>Unpin (Esc)</source>
         <translation>取消讲解 (Esc)</translation>
     </message>
@@ -404,6 +408,10 @@
         <translation>隐藏</translation>
     </message>
     <message>
+        <source>Catalog rows not imported</source>
+        <translation>未导入的商品行</translation>
+    </message>
+    <message>
         <source>Countdown</source>
         <translation>倒计时</translation>
     </message>
@@ -412,8 +420,16 @@
         <translation>已售：%1</translation>
     </message>
     <message>
+        <source>%1: these rows were left out; fix them in the file and open Settings → General again.</source>
+        <translation>%1：以下行未导入；请在文件中修正后重新打开 设置 → 常规。</translation>
+    </message>
+    <message>
         <source>Stock: %1 · Sold: %2</source>
         <translation>库存：%1 · 已售：%2</translation>
+    </message>
+    <message>
+        <source>line %1: %2</source>
+        <translation>第 %1 行：%2</translation>
     </message>
     <message>
         <source>GMV</source>
@@ -666,6 +682,10 @@
     <message>
         <source>Catalog file</source>
         <translation>商品目录文件</translation>
+    </message>
+    <message>
+        <source>Catalogs (*.csv *.json)</source>
+        <translation>商品目录 (*.csv *.json)</translation>
     </message>
     <message>
         <source>auto uses libx264 (no hardware encoder found)</source>

@@ -102,3 +102,26 @@ def test_stats_report_cpu(controller):
     time.sleep(0.4)
     s = c.stats()
     assert 0 <= s["cpu"] <= 100 and s["fps"] >= 0
+
+
+def test_an_image_layer_keeps_its_aspect_and_fits_the_canvas(controller, tmp_path):
+    from PySide6.QtGui import QColor, QImage
+
+    from studio.app.profile.model import Layer
+
+    c = controller()
+    cw, ch = c.spec.canvas.size
+    big = tmp_path / "big.png"
+    img = QImage(cw * 3, cw * 3 // 2, QImage.Format.Format_ARGB32)   # 2:1, three canvases wide
+    img.fill(QColor("red"))
+    img.save(str(big))
+    i = c.add_layer(Layer(kind="image", path=str(big)))
+    layer = c.layers[i]
+    assert layer.width <= cw and layer.height <= ch
+    assert abs(layer.width / layer.height - 2.0) < 0.02            # not stretched
+    j = c.add_layer(Layer(kind="image", path=str(big), width=200))
+    assert (c.layers[j].width, c.layers[j].height) == (200, 100)    # one side given: the other follows
+    small = tmp_path / "logo.png"
+    QImage(64, 32, QImage.Format.Format_ARGB32).save(str(small))
+    k = c.add_layer(Layer(kind="image", path=str(small)))
+    assert (c.layers[k].width, c.layers[k].height) == (None, None)  # its own size
