@@ -548,12 +548,17 @@ class MainWindow(QMainWindow):
         dialog.show()
         self.reports_dialog = dialog
 
+    def wizard_done(self, wizard) -> None:
+        if wizard.key_problem:
+            self.notify(wizard.key_problem, "error")
+
     @Slot()
     def open_wizard(self) -> None:
         from studio.ui.wizard import AutoConfigWizard
 
         wizard = AutoConfigWizard(self.ctl.spec, self)
         wizard.applied.connect(self.settings_applied)
+        wizard.applied.connect(lambda *_: self.wizard_done(wizard))
         g = self.frameGeometry()
         wizard.move(g.right() - wizard.width() - 40, g.top() + 80)
         wizard.show()

@@ -162,6 +162,31 @@ def key_status(d: DestinationRow) -> str:
     return mask_url(stream_url(d.server, key)) if key else tr("No stream key stored")
 
 
+def store_key(d: DestinationRow, key: str) -> bool:
+    """Put a destination's key in the OS keyring and tick it; without a keyring, point the destination
+    at its environment variable instead (False). The key itself is never written to a file."""
+    register_secret(key)
+    name = d.keyring_name
+    try:
+        set_secret(name, key)
+    except Exception:  # noqa: BLE001 - keyring has many backend errors; the caller says one sentence
+        d.key_ref = f"${{{d.env_name}}}"
+        d.enabled = bool(get_secret(d.env_name, d.env_name))
+        return False
+    d.key_ref = f"${{keyring:{name}}}"
+    d.enabled = True   # a key makes it ready: ticked
+    return True
+
+
+def no_keyring_text(d: DestinationRow) -> str:
+    text = tr("No OS keyring is available on this machine, so the stream key was not saved, and it "
+              "is never written to a file. To stream from this machine, start the studio with the "
+              "key in the environment variable %1 (the destination now reads it from there), or "
+              "install and unlock a keyring (GNOME Keyring, KWallet, macOS Keychain, Windows "
+              "Credential Manager) and enter the key again.")
+    return text.replace("%1", d.env_name)
+
+
 _encoder_text: list[str] = []   # the probe's answer, once per process
 _probing = threading.Lock()
 
@@ -334,32 +359,17 @@ class SettingsDialog(QDialog):
 
     def _store_key(self, row: int, key: str) -> bool:
         d = self.destinations[row]
-        register_secret(key)
-        name = d.keyring_name
-        try:
-            set_secret(name, key)
-        except Exception:  # noqa: BLE001 - keyring has many backend errors; one sentence for the host
-            d.key_ref = f"${{{d.env_name}}}"
-            d.enabled = bool(get_secret(d.env_name, d.env_name))
-            text = tr("No OS keyring is available on this machine, so the stream key was not saved, and it "
-                      "is never written to a file. To stream from this machine, start the studio with the "
-                      "key in the environment variable %1 (the destination now reads it from there), or "
-                      "install and unlock a keyring (GNOME Keyring, KWallet, macOS Keychain, Windows "
-                      "Credential Manager) and enter the key again.")
-            box = QMessageBox(QMessageBox.Icon.Warning, tr("Stream key"), text.replace("%1", d.env_name),
-                              parent=self)
+        ok = store_key(d, key)
+        if not ok:
+            box = QMessageBox(QMessageBox.Icon.Warning, tr("Stream key"), no_keyring_text(d), parent=self)
             box.setTextFormat(Qt.TextFormat.PlainText)
             box.show()
             self.keyring_box = box
-            ok = False
-        else:
-            d.key_ref = f"${{keyring:{name}}}"
-            d.enabled = True   # a key makes it ready: ticked
-            ok = True
         if row == self._current:
             self.d_enabled.setChecked(d.enabled)
             self.d_url.setText(key_status(d))
         return ok
+
 
     # -- devices -----------------------------------------------------------------------------------
     def _devices_tab(self) -> QWidget:

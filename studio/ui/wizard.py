@@ -1,16 +1,21 @@
-"""First run: pick camera and microphone, measure what this machine encodes in real time, propose
-resolution, frame rate and bitrate (like OBS's auto-configuration). Non-modal, beside the main window,
-which is already live with its preview; Cancel dismisses it and changes nothing."""
+"""First run: pick camera and microphone, the platform and its stream key (with the platform's "get
+your key" page), measure what this machine encodes in real time, and propose resolution, frame rate
+and bitrate with the reason in one sentence (like OBS's auto-configuration). The upload itself is not
+measured: the proposal stays inside the platform's published limits. Non-modal, beside the main
+window, which is already live with its preview; Cancel dismisses it and changes nothing."""
 
 from __future__ import annotations
 
+import html
 import threading
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QLabel,
+    QLineEdit,
     QProgressBar,
     QVBoxLayout,
     QWizard,
@@ -18,10 +23,35 @@ from PySide6.QtWidgets import (
 )
 
 from studio.app.controller import Proposal, auto_configure
+from studio.app.presets import Preset, load_presets, preset_by_id
+from studio.core.errors import UserError
 from studio.ui.i18n import tr
 from studio.ui.products import plain_label
 from studio.ui.relay import relay
-from studio.ui.settings_dialog import camera_choices, microphone_choices
+from studio.ui.settings_dialog import (
+    DestinationRow,
+    camera_choices,
+    microphone_choices,
+    no_keyring_text,
+    store_key,
+)
+
+VERTICAL_FIRST = ("tiktok", "douyin", "kuaishou")   # watched on phones: 9:16 proposed
+
+
+def explain(p: Proposal, preset: Preset | None) -> str:
+    """One sentence: why this size and bitrate."""
+    fast = p.measured.get(f"{max(p.width, p.height)}x{min(p.width, p.height)}")
+    why = (tr("libx264 encodes %1 at %2 fps here, fast enough for %3 fps with room for the preview and "
+              "the sound").replace("%1", f"{max(p.width, p.height)}×{min(p.width, p.height)}")
+           .replace("%2", str(fast)).replace("%3", str(p.fps)) if fast is not None and not p.hardware
+           else tr("a hardware encoder (%1) is here, so the largest size is proposed").replace(
+               "%1", ", ".join(p.hardware)) if p.hardware else tr("this is the smallest size offered"))
+    limit = ""
+    if preset is not None and preset.max_video_kbps:
+        limit = " " + tr("%1 accepts up to %2 kbps.").replace("%1", preset.name).replace(
+            "%2", str(preset.max_video_kbps))
+    return why + "; " + tr("%1 kbps suits that size.").replace("%1", str(p.bitrate_kbps)) + limit
 
 
 def _measure(token, fps: int, vertical: bool) -> None:
@@ -44,6 +74,7 @@ class AutoConfigWizard(QWizard):
         self.setModal(False)
         self.spec = spec
         self.proposal = None
+        self.key_problem = ""
 
         devices = QWizardPage()
         devices.setTitle(tr("Camera and microphone"))
@@ -60,6 +91,36 @@ class AutoConfigWizard(QWizard):
         form.addRow(tr("Microphone"), self.mic)
         form.addRow("", self.vertical)
         self.addPage(devices)
+
+        where = QWizardPage()
+        where.setTitle(tr("Where do you stream?"))
+        wf = QFormLayout(where)
+        try:
+            self.presets = load_presets()
+        except UserError:
+            self.presets = []
+        self.platform = QComboBox(where)
+        self.platform.addItem(tr("Only record for now"), "")
+        for p in self.presets:
+            self.platform.addItem(p.name, p.id)
+        self.server = QComboBox(where)
+        self.server.setEditable(True)
+        self.key = QLineEdit(where)
+        self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key.setPlaceholderText(tr("Paste the stream key (stored in the OS keyring)"))
+        self.key_link = QLabel(where)   # rich text from our own presets file only
+        self.key_link.setTextFormat(Qt.TextFormat.RichText)
+        self.key_link.setOpenExternalLinks(True)
+        self.platform_note = plain_label("", where)
+        self.platform_note.setWordWrap(True)
+        wf.addRow(tr("Platform"), self.platform)
+        wf.addRow(tr("Server"), self.server)
+        wf.addRow(tr("Stream key"), self.key)
+        wf.addRow("", self.key_link)
+        wf.addRow("", self.platform_note)
+        self.platform.currentIndexChanged.connect(self.platform_changed)
+        self.addPage(where)
+        self.platform_changed()
 
         measure = QWizardPage()
         measure.setTitle(tr("Measuring this computer"))
@@ -120,12 +181,51 @@ class AutoConfigWizard(QWizard):
         hw = ", ".join(proposal.hardware) or tr("none")
         self.status.setText(tr("Done. libx264 here: %1. Hardware encoders: %2.").replace("%1", timings)
                             .replace("%2", hw))
+        preset = self.chosen_preset()
+        if preset is not None and preset.max_video_kbps and proposal.bitrate_kbps > preset.max_video_kbps:
+            from dataclasses import replace
+
+            proposal = self.proposal = replace(proposal, bitrate_kbps=preset.max_video_kbps)
         self.result_label.setText(tr("Canvas %1×%2 at %3 fps, %4 kbps, encoder %5. "
                                "Press Finish to use these settings.")
                             .replace("%1", str(proposal.width)).replace("%2", str(proposal.height))
                             .replace("%3", str(proposal.fps)).replace("%4", str(proposal.bitrate_kbps))
-                            .replace("%5", proposal.encoder))
+                            .replace("%5", proposal.encoder) + "\n\n" + explain(proposal, preset) + ".")
         self.next()
+
+    def chosen_preset(self) -> Preset | None:
+        return preset_by_id(self.presets, self.platform.currentData() or "")
+
+    @Slot()
+    def platform_changed(self) -> None:
+        p = self.chosen_preset()
+        self.server.clear()
+        for s in p.servers if p else ():
+            self.server.addItem(s.url)
+        for w in (self.server, self.key):
+            w.setEnabled(p is not None)
+        link = p.stream_key_link if p else ""
+        label = html.escape(tr("Get your stream key"))
+        self.key_link.setText(f'<a href="{html.escape(link, quote=True)}">{label}</a> — {html.escape(link)}'
+                              if link else "")
+        self.platform_note.setText(p.server_note if p else tr("The show is recorded; add a platform later "
+                                                              "in Settings → Destinations."))
+        if p is not None:
+            self.vertical.setChecked(p.id in VERTICAL_FIRST)
+
+    def destination(self) -> tuple[object | None, str]:
+        """(the destination the host chose, a sentence when its key could not be stored)."""
+        p = self.chosen_preset()
+        if p is None:
+            return None, ""
+        row = DestinationRow(name=p.name, preset=p.id, server=self.server.currentText().strip(),
+                             enabled=False)
+        key = self.key.text().strip()
+        self.key.clear()
+        problem = ""
+        if key and not store_key(row, key):
+            problem = no_keyring_text(row)
+        return row.destination(), problem
 
     def accept(self) -> None:
         p = self.proposal
@@ -145,7 +245,11 @@ class AutoConfigWizard(QWizard):
             audio = list(s.audio)
             if audio:
                 audio[0] = replace(audio[0], source=self.mic.currentData())
+            dest, self.key_problem = self.destination()
+            destinations = s.destinations if dest is None else (*s.destinations, dest)
+            recording = s.recording if dest is not None else replace(s.recording, enabled=True)
             self.spec = replace(s, canvas=canvas, layers=tuple(layers), audio=tuple(audio),
-                                encoding=Encoding("auto", p.bitrate_kbps))
+                                encoding=Encoding("auto", p.bitrate_kbps), destinations=destinations,
+                                recording=recording)
             self.applied.emit(self.spec, True)
         super().accept()

@@ -91,7 +91,7 @@ def test_settings_change_rebuilds_the_running_show(make_window, qtbot):
     qtbot.waitUntil(vertical_frame, timeout=3000)
 
 
-def test_wizard_opens_beside_the_live_window_and_applies(make_window, qtbot, monkeypatch):
+def test_wizard_opens_beside_the_live_window_and_applies(make_window, qtbot, monkeypatch, memory_keyring):
     import studio.ui.wizard as wizard_mod
 
     def measured(fps, vertical, progress=None):
@@ -102,13 +102,24 @@ def test_wizard_opens_beside_the_live_window_and_applies(make_window, qtbot, mon
     w.open_wizard()
     wiz = w.wizard
     assert wiz.isVisible() and not wiz.isModal() and w.isVisible()
+    wiz.next()  # → where do you stream
+    wiz.platform.setCurrentIndex(wiz.platform.findData("twitch"))
+    assert "dashboard.twitch.tv" in wiz.key_link.text() and wiz.server.currentText().startswith("rtmp")
+    wiz.key.setText("live_424242_wizardkey")
     wiz.next()  # → measurement
     qtbot.waitUntil(lambda: wiz.proposal is not None, timeout=5000)
     assert (wiz.proposal.width, wiz.proposal.height) == (1280, 720)
+    text = wiz.result_label.text()
+    assert "libx264 encodes 1280×720 at 50.0 fps here" in text and "Twitch accepts up to 6000 kbps" in text
     wiz.accept()
     assert w.controller.show.config.size == (1280, 720)
     assert w.controller.spec.encoding.bitrate_kbps == 3500
-    assert load_profile(host_profile_path()).spec.canvas.size == (1280, 720)  # saved
+    [dest] = w.controller.spec.destinations
+    assert dest.preset == "twitch" and dest.enabled and "${keyring:destination:" in dest.url
+    assert "live_424242_wizardkey" in memory_keyring.store.values()
+    saved = load_profile(host_profile_path()).spec
+    assert saved.canvas.size == (1280, 720) and saved.destinations == (dest,)   # saved, the key by reference
+    assert "wizardkey" not in host_profile_path().read_text()
 
 
 def test_proposal_follows_the_measurement():

@@ -552,6 +552,10 @@
         <translation>颜色 %1 不是 #rrggbb 或 #rrggbbaa，例如 #ffffff</translation>
     </message>
     <message>
+        <source>No OS keyring is available on this machine, so the stream key was not saved, and it is never written to a file. To stream from this machine, start the studio with the key in the environment variable %1 (the destination now reads it from there), or install and unlock a keyring (GNOME Keyring, KWallet, macOS Keychain, Windows Credential Manager) and enter the key again.</source>
+        <translation>本机没有可用的系统钥匙串，推流码未保存，也绝不会写入文件。要在本机推流，请在启动直播工作室前把推流码放进环境变量 %1（该推流目标现在从那里读取），或安装并解锁钥匙串（GNOME Keyring、KWallet、macOS 钥匙串、Windows 凭据管理器）后重新输入推流码。</translation>
+    </message>
+    <message>
         <source>No server URL yet</source>
         <translation>尚未填写服务器地址</translation>
     </message>
@@ -700,10 +704,6 @@
         <translation>密钥来自环境变量 %1</translation>
     </message>
     <message>
-        <source>No OS keyring is available on this machine, so the stream key was not saved, and it is never written to a file. To stream from this machine, start the studio with the key in the environment variable %1 (the destination now reads it from there), or install and unlock a keyring (GNOME Keyring, KWallet, macOS Keychain, Windows Credential Manager) and enter the key again.</source>
-        <translation>本机没有可用的系统钥匙串，推流码未保存，也绝不会写入文件。要在本机推流，请在启动直播工作室前把推流码放进环境变量 %1（该推流目标现在从那里读取），或安装并解锁钥匙串（GNOME Keyring、KWallet、macOS 钥匙串、Windows 凭据管理器）后重新输入推流码。</translation>
-    </message>
-    <message>
         <source>landscape 16:9</source>
         <translation>横屏 16:9</translation>
     </message>
@@ -828,6 +828,10 @@
         <translation>%1：在播 %2，重连 %3 次，丢帧 %4，最后状态 %5</translation>
     </message>
     <message>
+        <source>this is the smallest size offered</source>
+        <translation>这是可选的最小尺寸</translation>
+    </message>
+    <message>
         <source>Anchor Studio — first-run setup</source>
         <translation>Anchor Studio — 首次设置</translation>
     </message>
@@ -838,6 +842,18 @@
     <message>
         <source>Vertical video (9:16) for phone-first platforms</source>
         <translation>竖屏视频（9:16），适合手机优先的平台</translation>
+    </message>
+    <message>
+        <source>Where do you stream?</source>
+        <translation>在哪里直播？</translation>
+    </message>
+    <message>
+        <source>Only record for now</source>
+        <translation>暂时只录制</translation>
+    </message>
+    <message>
+        <source>Platform</source>
+        <translation>平台</translation>
     </message>
     <message>
         <source>Measuring this computer</source>
@@ -856,6 +872,18 @@
         <translation>无</translation>
     </message>
     <message>
+        <source>The show is recorded; add a platform later in Settings → Destinations.</source>
+        <translation>本场会被录制；之后可在 设置 → 推流目标 中添加平台。</translation>
+    </message>
+    <message>
+        <source>a hardware encoder (%1) is here, so the largest size is proposed</source>
+        <translation>本机有硬件编码器（%1），所以建议最大尺寸</translation>
+    </message>
+    <message>
+        <source>%1 kbps suits that size.</source>
+        <translation>%1 kbps 适合这个尺寸。</translation>
+    </message>
+    <message>
         <source>Timing libx264 at %1…</source>
         <translation>正在测试 libx264 %1…</translation>
     </message>
@@ -864,8 +892,16 @@
         <translation>测试失败：%1</translation>
     </message>
     <message>
+        <source>%1 accepts up to %2 kbps.</source>
+        <translation>%1 最高接受 %2 kbps。</translation>
+    </message>
+    <message>
         <source>Done. libx264 here: %1. Hardware encoders: %2.</source>
         <translation>完成。本机 libx264：%1。硬件编码器：%2。</translation>
+    </message>
+    <message>
+        <source>libx264 encodes %1 at %2 fps here, fast enough for %3 fps with room for the preview and the sound</source>
+        <translation>本机 libx264 编码 %1 可达 %2 帧/秒，足以支持 %3 帧/秒，并为预览和声音留有余量</translation>
     </message>
     <message>
         <source>Canvas %1×%2 at %3 fps, %4 kbps, encoder %5. Press Finish to use these settings.</source>
