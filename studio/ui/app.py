@@ -60,6 +60,8 @@ def run(language: str | None = None, wizard: bool | None = None, profile: Path |
         window.save()  # the first run's show becomes the host's profile: the wizard opens once
         window.open_wizard()
     code = app.exec()
+    while window.replaced_by is not None:   # a language switch hands the show to a new window
+        window = window.replaced_by
     if window.controller is not None:
         window.shutdown()
     return code

@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self.summary_dialog: SummaryDialog | None = None
         self._sales_dirty = False
         self.pending_spec: ShowSpec | None = None   # settings that wait for the show to end
+        self.replaced_by: MainWindow | None = None   # the window that took over (a language switch)
 
         centre = QWidget(self)
         v = QVBoxLayout(centre)
@@ -344,6 +345,7 @@ class MainWindow(QMainWindow):
         c = self.controller
         if c.live:
             self.go_button.setText(tr("Stop") if c.on_air_kind == "live" else tr("Stop recording"))
+            self.go_button.setStyleSheet("background:#c62828;color:white;font-weight:bold")
         else:
             self.go_button.setText(tr("Go live") if c.streams or not c.records
                                    else tr("Start recording"))
@@ -497,6 +499,11 @@ class MainWindow(QMainWindow):
         """A new spec from Settings or the wizard: saved at once; the show is rebuilt from it when what
         changed needs new sources (canvas, devices, encoder, catalog, feeds) — after the show when live."""
         c = self.ctl
+        if spec.language != c.spec.language:
+            c.spec = replace(c.spec, language=spec.language)
+            window = self.switch_language(spec.language)
+            window.settings_applied(spec, rebuild)
+            return
         if rebuild and c.live:
             self.pending_spec = spec
             self.notify(tr("Canvas and device changes apply after you stop the show."))
@@ -506,6 +513,29 @@ class MainWindow(QMainWindow):
         if rebuild:
             self.rebuild()
         self.refresh_go_button()
+
+    def switch_language(self, language: str) -> MainWindow:
+        """Speak `language` now: a new main window, built in it, takes over the running show (live or
+        not, nothing stops) with this one's geometry and dock layout; this one closes."""
+        from PySide6.QtWidgets import QApplication
+
+        from studio.ui import i18n
+
+        i18n.switch(QApplication.instance(), language)
+        controller = self.ctl
+        new = MainWindow(controller.spec, None, self.profile_path)
+        new.confirm_stop, new.confirm_partial = self.confirm_stop, self.confirm_partial
+        new.restoreGeometry(self.saveGeometry())
+        new.restoreState(self.saveState())
+        self.unbind()
+        new.bind(controller)
+        for text in self.messages.texts()[-50:]:
+            new.messages.add(text)
+        self.replaced_by = new
+        if self.isVisible():
+            new.show()
+        self.close()
+        return new
 
     def rebuild(self) -> None:
         """Restart the show from the current spec (canvas, devices, encoder, feeds changed); the pin,

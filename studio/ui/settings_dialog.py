@@ -441,7 +441,7 @@ class SettingsDialog(QDialog):
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.recordings, 1)
         folder_row.addWidget(browse_folder)
-        form.addRow(tr("Language (after restart)"), self.language)
+        form.addRow(tr("Language"), self.language)
         form.addRow("", self.record)
         form.addRow(tr("Recordings folder"), folder_row)
         form.addRow(tr("Catalog file"), catalog_row)

@@ -258,3 +258,31 @@ def test_without_a_keyring_the_key_is_read_from_the_environment_and_never_stored
         assert check.ready and check.url.endswith("/live_123_kioskkey")
     finally:
         keyring.set_keyring(previous)
+
+
+def test_the_language_switch_applies_at_once_and_the_show_goes_on(make_window, qtbot):
+    from dataclasses import replace
+
+    w = make_window()
+    controller = w.controller
+    p = controller.products[0]
+    controller.pin(p.sku)
+    app = QApplication.instance()
+    try:
+        w.settings_applied(replace(controller.spec, language="zh_CN"), False)
+        new = w.replaced_by
+        assert new is not None and new.controller is controller and w.controller is None
+        qtbot.addWidget(new)
+        assert new.go_button.text() == "开始直播" and new.docks["products"].windowTitle() == "商品"
+        index = controller.show.compositor.next_index()
+        qtbot.waitUntil(lambda: new.preview.frame_index > index, timeout=3000)   # the preview goes on
+        assert controller.pinned.sku == p.sku
+        assert load_profile(host_profile_path()).spec.language == "zh_CN"
+        new.settings_applied(replace(controller.spec, language="en"), False)
+        back = new.replaced_by
+        qtbot.addWidget(back)
+        assert back.go_button.text() == "Go live"
+    finally:
+        i18n.uninstall(app, getattr(app, "_studio_translator", None))
+    back.unbind()
+    controller.shutdown()

@@ -44,6 +44,7 @@ class TsTranslator(QTranslator):
 def install(app, language: str) -> tuple[QTranslator | None, str]:
     """Install the translator for `language` on `app`; (translator, how) where how is "qm", "ts" or ""."""
     if language in ("", "en"):
+        app._studio_translator = None
         return None, ""
     qm, ts = HERE / f"studio_{language}.qm", HERE / f"studio_{language}.ts"
     translator: QTranslator | None = None
@@ -58,8 +59,16 @@ def install(app, language: str) -> tuple[QTranslator | None, str]:
         translator, how = TsTranslator(ts, app), "ts"
     if translator is not None:
         app.installTranslator(translator)
+    app._studio_translator = translator
     install_qt_own(app, language)
     return translator, how
+
+
+def switch(app, language: str) -> None:
+    """Another language now: the studio's and Qt's own translators replaced (windows built after this
+    speak it; the main window rebuilds itself, see MainWindow.switch_language)."""
+    uninstall(app, getattr(app, "_studio_translator", None))
+    install(app, language)
 
 
 def install_qt_own(app, language: str) -> bool:
@@ -78,6 +87,8 @@ def uninstall(app, translator: QTranslator | None) -> None:
     """Back to English: remove `translator` (from `install`) and Qt's own."""
     if translator is not None:
         app.removeTranslator(translator)
+    if getattr(app, "_studio_translator", None) is translator:
+        app._studio_translator = None
     qt = getattr(app, "_studio_qt_translator", None)
     if qt is not None:
         app.removeTranslator(qt)

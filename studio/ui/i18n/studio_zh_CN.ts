@@ -676,8 +676,8 @@
         <translation>无商品目录：画面上不显示商品</translation>
     </message>
     <message>
-        <source>Language (after restart)</source>
-        <translation>语言（重启后生效）</translation>
+        <source>Language</source>
+        <translation>语言</translation>
     </message>
     <message>
         <source>Recordings folder</source>
