@@ -50,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         rest = [a for a in argv if a != "--profile" and a != args.profile]
         args = parser.parse_args([*rest, "app", *profile])
     try:
+        from studio.core.keystore import from_environment
+
+        from_environment()   # no OS keyring and a passphrase given: the encrypted key file
         return int(args.func(args) or 0)
     except UserError as e:
         print(f"studio: {mask_text(str(e))}", file=sys.stderr)

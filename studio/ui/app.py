@@ -15,6 +15,7 @@ from studio.app.host_profile import host_profile_path, open_profile
 from studio.app.profile.model import ShowSpec
 from studio.core.errors import UserError
 from studio.ui import i18n
+from studio.ui.i18n import tr
 
 
 def make_app(argv: list[str] | None = None) -> QApplication:
@@ -42,6 +43,29 @@ def build_window(spec: ShowSpec, messages: list[str] | None = None, profile_path
     return window
 
 
+def unlock_key_file() -> list[str]:
+    """No OS keyring, and the studio keeps its keys in its encrypted file: ask for the passphrase (three
+    tries). Returns the sentences to show (keys unavailable)."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    from studio.core.keystore import encrypted_store_active, key_file, os_keyring_usable, use_encrypted_store
+
+    if encrypted_store_active() or not key_file().exists() or os_keyring_usable():
+        return []
+    prompt = tr("The studio's stream keys are in an encrypted file. Passphrase:")
+    for _ in range(3):
+        text, ok = QInputDialog.getText(None, "Anchor Studio", prompt, QLineEdit.EchoMode.Password)
+        if not ok:
+            break
+        try:
+            use_encrypted_store(text)
+            return []
+        except UserError as e:
+            prompt = str(e) + "\n" + tr("Passphrase:")
+    return [tr("The encrypted key file is locked: destinations and feeds that need a key will say so. "
+                    "Restart the studio to type the passphrase.")]
+
+
 def run(language: str | None = None, wizard: bool | None = None, profile: Path | None = None) -> int:
     try:
         spec, messages, first_run = open_profile(profile)
@@ -54,6 +78,7 @@ def run(language: str | None = None, wizard: bool | None = None, profile: Path |
         spec = replace(spec, language=language)
     app = make_app()
     i18n.install(app, spec.language)
+    messages = [*messages, *unlock_key_file()]
     window = build_window(spec, messages, profile)
     window.show()
     if wizard if wizard is not None else first_run:

@@ -50,6 +50,7 @@ def test_no_keyring_backend_is_a_clear_message_not_a_crash(qtbot):
     try:
         dialog = SettingsDialog(test_spec())
         qtbot.addWidget(dialog)
+        dialog.ask_passphrase = lambda: None   # the host declines the encrypted key file
         dialog.add_destination()
         dialog.d_key.setText("abcdef")
         assert dialog.save_key() is False
@@ -236,6 +237,7 @@ def test_without_a_keyring_the_key_is_read_from_the_environment_and_never_stored
     try:
         dialog = SettingsDialog(test_spec())
         qtbot.addWidget(dialog)
+        dialog.ask_passphrase = lambda: None   # the host declines the encrypted key file
         dialog.add_preset.setCurrentIndex(dialog.add_preset.findData("twitch"))
         dialog.add_destination()
         dialog.d_key.setText("live_123_kioskkey")
@@ -286,3 +288,31 @@ def test_the_language_switch_applies_at_once_and_the_show_goes_on(make_window, q
         i18n.uninstall(app, getattr(app, "_studio_translator", None))
     back.unbind()
     controller.shutdown()
+
+
+def test_without_a_keyring_the_key_can_go_to_the_encrypted_key_file(qtbot):
+    from studio.core.keystore import key_file
+
+    class NoBackend(MemoryKeyring):
+        def set_password(self, service, username, password):
+            raise NoKeyringError("No recommended backend was available.")
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(NoBackend())
+    try:
+        dialog = SettingsDialog(test_spec())
+        qtbot.addWidget(dialog)
+        dialog.ask_passphrase = lambda: "kiosk passphrase"
+        dialog.add_preset.setCurrentIndex(dialog.add_preset.findData("twitch"))
+        dialog.add_destination()
+        dialog.d_key.setText("live_555_sealedkey")
+        assert dialog.save_key() is True
+        d = dialog.new_spec().destinations[0]
+        assert d.enabled and "${keyring:destination:" in d.url
+        from studio.app.readiness import check_destinations
+
+        [check] = check_destinations(dialog.new_spec())
+        assert check.ready and check.url.endswith("/live_555_sealedkey")
+        assert b"sealedkey" not in key_file().read_bytes()
+    finally:
+        keyring.set_keyring(previous)

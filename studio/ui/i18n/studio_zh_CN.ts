@@ -4,6 +4,18 @@
 <context>
     <name>Studio</name>
     <message>
+        <source>The studio's stream keys are in an encrypted file. Passphrase:</source>
+        <translation>直播工作室的推流码保存在加密文件中。口令：</translation>
+    </message>
+    <message>
+        <source>The encrypted key file is locked: destinations and feeds that need a key will say so. Restart the studio to type the passphrase.</source>
+        <translation>加密的密钥文件未解锁：需要密钥的推流目标和数据源会提示。重新启动直播工作室以输入口令。</translation>
+    </message>
+    <message>
+        <source>Passphrase:</source>
+        <translation>口令：</translation>
+    </message>
+    <message>
         <source>Mute</source>
         <translation>静音</translation>
     </message>
@@ -634,6 +646,14 @@
     <message>
         <source>Get your stream key</source>
         <translation>获取推流码</translation>
+    </message>
+    <message>
+        <source>Keep stream keys in an encrypted file</source>
+        <translation>把推流码保存在加密文件中</translation>
+    </message>
+    <message>
+        <source>This machine has no OS keyring. Choose a passphrase (at least 8 characters) to keep the studio's stream keys in an encrypted file; you type it again when the studio starts, or a kiosk sets it in STUDIO_KEYRING_PASSPHRASE. Cancel to read the key from an environment variable instead.</source>
+        <translation>本机没有系统钥匙串。设置一个口令（至少 8 个字符），把推流码保存在加密文件中；每次启动时再输入，或由无人值守机在 STUDIO_KEYRING_PASSPHRASE 中设置。取消则改为从环境变量读取推流码。</translation>
     </message>
     <message>
         <source>Looking for hardware encoders…</source>
