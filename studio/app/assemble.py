@@ -122,9 +122,11 @@ def open_audio(a: AudioSource, strict: bool, messages: list[str]) -> Any:
     return inp
 
 
-def video_layer(layer: Layer, source: Any) -> VideoLayer:
+def video_layer(layer: Layer, source: Any, index: int) -> VideoLayer:
+    """The compositor's layer for `layer`, the `index`-th of the show: image and text layers before it in
+    the show (z LAYER_Z + their index) are drawn under it, those after it above."""
     return VideoLayer(source, layer.x, layer.y, layer.width, layer.height, layer.crop, layer.visible,
-                      opacity=layer.opacity)
+                      opacity=layer.opacity, z=LAYER_Z + index)
 
 
 def _still_key(layer: Layer, spec: ShowSpec) -> tuple[Any, ...]:
@@ -319,11 +321,11 @@ def build_show(spec: ShowSpec, bus: EventBus | None = None, *, strict: bool = Tr
     bus = bus or EventBus()
     board = OverlayBoard()
     layers, opened = [], []
-    for layer in spec.layers:
+    for i, layer in enumerate(spec.layers):
         if layer.kind != "video":
             continue
         src, used = open_video(layer.source, spec, strict, messages)
-        layers.append(video_layer(layer, src))
+        layers.append(video_layer(layer, src, i))
         opened.append(used)
     if not layers:
         from studio.media.sources.specs import parse_video_spec

@@ -395,8 +395,8 @@ class StudioController:
         assert self.show is not None
         self.spec = replace(self.spec, layers=layers)
         self._sources = sources
-        video = [video_layer(layer, src) for layer, src in zip(layers, sources, strict=True)
-                 if layer.kind == "video"]
+        pairs = enumerate(zip(layers, sources, strict=True))
+        video = [video_layer(layer, src, i) for i, (layer, src) in pairs if layer.kind == "video"]
         self.show.layers = video
         self.show.compositor.layers = list(video)  # one attribute store: the next tick sees the new scene
         self.messages = []

@@ -46,6 +46,7 @@ class VideoLayer:
     crop: tuple[int, int, int, int] = (0, 0, 0, 0)
     visible: bool = True
     opacity: float = 1.0       # below 1 the layer is blended over what is under it
+    z: int = 0                 # overlays of a lower z are drawn before (under) it, the others after
     _cached_seq: int = field(default=-1, repr=False)
     _cached: tuple[NDArray[Any], NDArray[Any], NDArray[Any]] | None = field(default=None, repr=False)
     _slate: tuple[NDArray[Any], NDArray[Any], NDArray[Any]] | None = field(default=None, repr=False)
@@ -124,9 +125,20 @@ class Compositor:
         cw, ch = self.size
         covered = False
         capture_t = None
+        overlays = self.board.layered(t)
+        k = 0
         for layer in self.layers:
             if not layer.visible or layer.opacity <= 0.0:
                 continue
+            if k < len(overlays) and overlays[k][0] < layer.z:   # image/text layers under this video layer
+                if not covered:
+                    cy.fill(BLACK[0]); cu.fill(BLACK[1]); cv.fill(BLACK[2])  # noqa: E702
+                    covered = True
+                while k < len(overlays) and overlays[k][0] < layer.z:
+                    o = overlays[k][1]
+                    ox, oy, op = o.placement(t)
+                    blend_onto_i420(self.planes, o.prepared, ox, oy, op)
+                    k += 1
             opaque = layer.opacity >= 1.0
             w = _even(layer.width or cw)
             h = _even(layer.height or ch)
@@ -165,7 +177,7 @@ class Compositor:
                         cv2.addWeighted(src, layer.opacity, dst, 1.0 - layer.opacity, 0.0, dst=dst)
         if not covered:
             cy.fill(BLACK[0]); cu.fill(BLACK[1]); cv.fill(BLACK[2])  # noqa: E702
-        for o in self.board.snapshot(t):
+        for _, o in overlays[k:]:
             ox, oy, op = o.placement(t)
             blend_onto_i420(self.planes, o.prepared, ox, oy, op)
         self.last_capture_t = capture_t

@@ -78,7 +78,7 @@ class OverlayBoard:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._slots: dict[str, tuple[int, Overlay]] = {}
-        self._snapshot: tuple[Overlay, ...] = ()
+        self._snapshot: tuple[tuple[int, Overlay], ...] = ()
         self.version = 0
 
     def set(self, slot: str, overlay: Overlay | None, z: int = 100) -> None:
@@ -98,15 +98,19 @@ class OverlayBoard:
             return list(self._slots)
 
     def _rebuild(self) -> None:
-        self._snapshot = tuple(o for _, o in sorted(self._slots.values(), key=lambda e: e[0]))
+        self._snapshot = tuple(sorted(self._slots.values(), key=lambda e: e[0]))
         self.version += 1
 
     def snapshot(self, t: float | None = None) -> tuple[Overlay, ...]:
-        """The overlays to draw now; finished exit animations are dropped from the board here."""
+        """The overlays to draw now, lowest z first."""
+        return tuple(o for _, o in self.layered(t))
+
+    def layered(self, t: float | None = None) -> tuple[tuple[int, Overlay], ...]:
+        """(z, overlay) to draw now, lowest z first; finished exit animations are dropped here."""
         snap = self._snapshot
         now = time.monotonic() if t is None else t
         if any(o.animation is not None and o.animation.remove_at_end and o.animation.finished(now)
-               for o in snap):
+               for _, o in snap):
             with self._lock:
                 for name, (_, o) in list(self._slots.items()):
                     if o.animation is not None and o.animation.remove_at_end and o.animation.finished(now):
