@@ -17,3 +17,9 @@ def make_client(timeout: float = 10.0, connect_timeout: float = 5.0, follow_redi
     return httpx.Client(timeout=httpx.Timeout(timeout, connect=connect_timeout),
                         follow_redirects=follow_redirects, max_redirects=5,
                         headers={"User-Agent": USER_AGENT}, trust_env=False, **kw)
+
+
+def make_async_client(timeout: httpx.Timeout, **kw: Any) -> httpx.AsyncClient:
+    """The same rules for a library that wants an asyncio client (TikTokLive's sign server): TLS
+    verified, nothing from the environment, no redirects."""
+    return httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False, **kw)

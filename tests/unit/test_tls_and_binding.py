@@ -14,6 +14,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 # Where an httpx client may be built: only `studio/core/http.py`'s `make_client` (timeouts, TLS
 # verified, no proxy/cert environment, redirects only where asked) — a new construction site fails.
-HTTPX_FACTORIES = {("studio/core/http.py", "make_client")}
+HTTPX_FACTORIES = {("studio/core/http.py", "make_client"), ("studio/core/http.py", "make_async_client")}
 
 
 def _sources() -> list[tuple[str, ast.Module]]:
@@ -301,6 +302,10 @@ def test_rtmps_to_an_untrusted_server_sends_no_stream_and_says_why(self_signed):
         with socket.create_connection(("127.0.0.1", tunnel.local_port), timeout=5) as local:
             local.sendall(b"\x03" + b"\x00" * 1536)  # RTMP C0+C1
             t.join(10)
+            # the server may see the handshake fail a moment before the tunnel has said why
+            deadline = time.monotonic() + 5
+            while tunnel.error is None and time.monotonic() < deadline:
+                time.sleep(0.02)
     finally:
         tunnel.close()
         listener.close()

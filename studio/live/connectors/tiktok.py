@@ -46,6 +46,7 @@ from typing import Any
 
 import httpx
 
+from studio.core.http import make_async_client
 from studio.live.connectors.base import BackoffPolicy, FeedError
 from studio.live.connectors.options import (
     RETRY,
@@ -183,12 +184,12 @@ class TikTokChat(RoomConnector):
         return lib.Client(unique_id=self.unique_id, web_kwargs=web_kwargs)
 
     async def _verify_sign_server(self, client: Any) -> None:
+        """TikTokLive builds its sign-server client with certificate checks off: ours replaces it."""
         sdk = client.web.signer.sdk_client
-        unverified = sdk.get_async_httpx_client()
-        sdk.set_async_httpx_client(httpx.AsyncClient(
-            base_url=unverified.base_url, headers=unverified.headers, cookies=unverified.cookies,
-            timeout=unverified.timeout, follow_redirects=False))  # verify=True: httpx's default
-        await unverified.aclose()
+        given = sdk.get_async_httpx_client()
+        sdk.set_async_httpx_client(make_async_client(given.timeout, base_url=given.base_url,
+                                                     headers=given.headers, cookies=given.cookies))
+        await given.aclose()
 
     async def session(self, lib: Any) -> None:
         self._ended = ""
