@@ -161,6 +161,9 @@ class CommerceShow:
         else:
             placed = render_kind(kind, self.layout, product, opts or self._opts,
                                  self._images.get(product.image) if product else None)
+        if placed is not None and kind == "coupon" and self._countdown_end is None:
+            # no countdown beside it: the coupon takes the countdown's place, leaving no gap
+            placed = Placed(placed.image, self.layout.box("countdown").x, placed.y)
         if placed is None:
             self.board.set(self._slot(kind), None)
             return
@@ -226,8 +229,10 @@ class CommerceShow:
                 return
             remaining = self._render_countdown(None)
         if not self._stop.wait(COUNTDOWN_LINGER_S) and self._countdown_end == end:
+            self._countdown_end = None
             with self._render_lock:
                 self._leave("countdown")
+                self._move_coupon()
 
     def set_countdown(self, seconds: float | None) -> None:
         """Start a new countdown of `seconds` (replacing one running), or take it off screen (None)."""
@@ -235,11 +240,21 @@ class CommerceShow:
             self._countdown_end = None
             with self._render_lock:
                 self._leave("countdown")
+                self._move_coupon()
             return
+        had = self._countdown_end is not None
         self._countdown_end = time.monotonic() + seconds
         self._render_countdown(enter_motion(self._slide))
+        if not had:
+            with self._render_lock:
+                self._move_coupon()
         self._thread = threading.Thread(target=self._countdown_loop, name="studio: overlays", daemon=True)
         self._thread.start()
+
+    def _move_coupon(self) -> None:
+        """The coupon beside the countdown, or in its place when there is none (caller holds the lock)."""
+        if self._opts.coupon and self.board.get(self._slot("coupon")) is not None:
+            self._place("coupon", None, None)
 
     # -- coupon --------------------------------------------------------------------------------
     @property

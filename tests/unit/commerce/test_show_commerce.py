@@ -132,3 +132,26 @@ def test_a_fixed_qr_link_stays_while_products_change(gui):
 def test_chat_overlay_image_is_placed_in_the_layout(gui):
     img, x, y = chat_overlay_image([("小美", "好看 🥰"), ("Al", "hi")], (1920, 1080))
     assert img.shape[2] == 4 and x + img.shape[1] <= 1920 and y >= 0
+
+
+def test_the_coupon_closes_the_gap_a_finished_countdown_leaves(monkeypatch):
+    import studio.app.show_commerce as sc
+    from studio.commerce.overlays.layout import layout_for
+
+    monkeypatch.setattr(sc, "COUNTDOWN_LINGER_S", 0.1)
+    layout = layout_for((1280, 720))
+    a = attach(["--catalog", DEMO, "--coupon", "SAVE10", "--countdown", "00:01"])
+    try:
+        coupon = lambda: a.board.get("commerce.coupon")  # noqa: E731
+        assert coupon().x == layout.box("coupon").x           # beside the countdown
+        deadline = time.monotonic() + 5
+        while coupon().x != layout.box("countdown").x and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert a.board.get("commerce.countdown") is None
+        assert coupon().x == layout.box("countdown").x        # moved into its place: no hole
+        a.commerce.set_countdown(60)
+        assert coupon().x == layout.box("coupon").x           # a new countdown: back beside it
+        a.commerce.set_countdown(None)
+        assert coupon().x == layout.box("countdown").x
+    finally:
+        a.stop()
