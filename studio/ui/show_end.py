@@ -25,6 +25,7 @@ from studio.app.summary import PastShow, ShowSummary, ensure_report, past_shows
 from studio.core.log import get_logger
 from studio.core.secrets import mask_text
 from studio.ui.i18n import tr
+from studio.ui.messages import localize
 from studio.ui.products import plain_label
 
 log = get_logger("ui.show_end")
@@ -54,7 +55,7 @@ def readiness_text(checks: list[DestinationCheck]) -> str:
             lines.append(tr("✓ %1: ready").replace("%1", c.label))
             lines.extend("   " + w for w in c.warnings)
         else:
-            lines.append(tr("✗ %1: %2").replace("%1", c.label).replace("%2", c.problem))
+            lines.append(tr("✗ %1: %2").replace("%1", c.label).replace("%2", localize(c.problem)))
     return mask_text("\n".join(lines))
 
 

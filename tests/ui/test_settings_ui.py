@@ -316,3 +316,20 @@ def test_without_a_keyring_the_key_can_go_to_the_encrypted_key_file(qtbot):
         assert b"sealedkey" not in key_file().read_bytes()
     finally:
         keyring.set_keyring(previous)
+
+
+def test_the_engines_sentences_are_shown_in_chinese(qtbot):
+    from studio.ui.messages import localize
+
+    app = QApplication.instance()
+    translator, _ = i18n.install(app, "zh_CN")
+    try:
+        assert localize("No camera found: the test pattern is shown instead.") == "未找到摄像头：改为显示测试图案。"
+        assert localize("Layer 'Logo' is switched off: /x/logo.png does not exist") == \
+            "图层“Logo”已关闭：/x/logo.png does not exist"
+        assert localize("no stream key: nothing in the OS keyring; get it at https://studio.youtube.com/") == \
+            "没有推流码：系统钥匙串中没有；在这里获取：https://studio.youtube.com/"
+        assert localize("something the studio does not know") == "something the studio does not know"
+    finally:
+        i18n.uninstall(app, translator)
+    assert localize("No camera found: the test pattern is shown instead.").startswith("No camera found")

@@ -384,6 +384,90 @@
         <translation>仅录制 %1 — 未推流</translation>
     </message>
     <message>
+        <source>No camera found: the test pattern is shown instead.</source>
+        <translation>未找到摄像头：改为显示测试图案。</translation>
+    </message>
+    <message>
+        <source>No microphone found: a muted test tone stands in for it.</source>
+        <translation>未找到麦克风：以静音的测试音代替。</translation>
+    </message>
+    <message>
+        <source>%1 The test pattern is shown instead.</source>
+        <translation>%1 改为显示测试图案。</translation>
+    </message>
+    <message>
+        <source>%1 A muted test tone stands in for it.</source>
+        <translation>%1 以静音的测试音代替。</translation>
+    </message>
+    <message>
+        <source>Layer '%1' is switched off: %2</source>
+        <translation>图层“%1”已关闭：%2</translation>
+    </message>
+    <message>
+        <source>The catalog is off: %1</source>
+        <translation>商品目录未加载：%1</translation>
+    </message>
+    <message>
+        <source>%1: no product could be imported.</source>
+        <translation>%1：没有可导入的商品。</translation>
+    </message>
+    <message>
+        <source>Feed '%1' is off: %2</source>
+        <translation>数据源“%1”已关闭：%2</translation>
+    </message>
+    <message>
+        <source>Product %1 is not pinned: there is no catalog.</source>
+        <translation>商品 %1 未讲解：没有商品目录。</translation>
+    </message>
+    <message>
+        <source>Product %1 is not pinned: it is not in the catalog.</source>
+        <translation>商品 %1 未讲解：不在商品目录中。</translation>
+    </message>
+    <message>
+        <source>Product %1 is no longer pinned: it is not in the new catalog.</source>
+        <translation>商品 %1 已取消讲解：新的商品目录中没有它。</translation>
+    </message>
+    <message>
+        <source>The QR code is off: %1 forbid(s) QR codes that lead off the platform.</source>
+        <translation>二维码已关闭：%1 禁止引导到站外的二维码。</translation>
+    </message>
+    <message>
+        <source>The QR code is off on a 9:16 canvas: viewers watch on the phone they would scan with. Set qr = "product" to show it anyway.</source>
+        <translation>9:16 画布上二维码已关闭：观众正用要扫码的手机观看。设置 qr = "product" 可仍然显示。</translation>
+    </message>
+    <message>
+        <source>Your settings were moved to the show profile %1.</source>
+        <translation>你的设置已迁移到直播方案 %1。</translation>
+    </message>
+    <message>
+        <source>no stream key: nothing in the OS keyring; get it at %1</source>
+        <translation>没有推流码：系统钥匙串中没有；在这里获取：%1</translation>
+    </message>
+    <message>
+        <source>no stream key: nothing in the OS keyring</source>
+        <translation>没有推流码：系统钥匙串中没有</translation>
+    </message>
+    <message>
+        <source>no stream key: nothing in the environment variable %1; get it at %2</source>
+        <translation>没有推流码：环境变量 %1 为空；在这里获取：%2</translation>
+    </message>
+    <message>
+        <source>no stream key: nothing in the environment variable %1</source>
+        <translation>没有推流码：环境变量 %1 为空</translation>
+    </message>
+    <message>
+        <source>no stream key at the end of the address (rtmp://host/app/KEY); get it at %1</source>
+        <translation>地址末尾没有推流码（rtmp://host/app/KEY）；在这里获取：%1</translation>
+    </message>
+    <message>
+        <source>no stream key at the end of the address (rtmp://host/app/KEY)</source>
+        <translation>地址末尾没有推流码（rtmp://host/app/KEY）</translation>
+    </message>
+    <message>
+        <source>no server address — choose a server in Settings → Destinations</source>
+        <translation>没有服务器地址 — 请在 设置 → 推流目标 中选择服务器</translation>
+    </message>
+    <message>
         <source>Starting the preview…</source>
         <translation>正在启动预览…</translation>
     </message>
