@@ -324,11 +324,12 @@ def test_the_engines_sentences_are_shown_in_chinese(qtbot):
     app = QApplication.instance()
     translator, _ = i18n.install(app, "zh_CN")
     try:
-        assert localize("No camera found: the test pattern is shown instead.") == "未找到摄像头：改为显示测试图案。"
+        camera = "No camera found: the test pattern is shown instead."
+        assert localize(camera) == "未找到摄像头：改为显示测试图案。"
         assert localize("Layer 'Logo' is switched off: /x/logo.png does not exist") == \
             "图层“Logo”已关闭：/x/logo.png does not exist"
-        assert localize("no stream key: nothing in the OS keyring; get it at https://studio.youtube.com/") == \
-            "没有推流码：系统钥匙串中没有；在这里获取：https://studio.youtube.com/"
+        no_key = "no stream key: nothing in the OS keyring; get it at https://studio.youtube.com/"
+        assert localize(no_key) == "没有推流码：系统钥匙串中没有；在这里获取：https://studio.youtube.com/"
         assert localize("something the studio does not know") == "something the studio does not know"
     finally:
         i18n.uninstall(app, translator)
