@@ -54,15 +54,21 @@ def mask_text(text: str) -> str:
     return text
 
 
-# A destination as the host typed it, whatever its scheme (http://, a missing colon…): past host/app/
-# it is the key.
-_ANY_DESTINATION = re.compile(r"^(?P<head>\s*[^\s/]*//[^/\s]+/[^/\s?]+/)(?P<key>\S+)")
+# A destination as the host typed it, whatever its scheme (http://, rtmp:/ with one slash, none at all):
+# past host/app/ it is the key; with no app (rtmp://host/KEY) a long lone segment is taken for one.
+_ANY_DESTINATION = re.compile(r"^(?P<head>\s*(?:[^\s/:]*:?/+)?[^/\s]+/[^/\s?]+/)(?P<key>\S+)")
+_LONE_SEGMENT = re.compile(r"^(?P<head>\s*(?:[^\s/:]*:?/+)?[^/\s]+/)(?P<key>[^/\s]{8,})\s*$")
 
 
 def mask_url(url: str) -> str:
     """A destination URL shown masked: `rtmp://host/app/key` → `rtmp://host/app/****`, and so for any
-    scheme, valid URL or not (the error that rejects `http://host/app/KEY` quotes it)."""
-    return _ANY_DESTINATION.sub(lambda m: m.group("head") + MASK, mask_text(url))
+    scheme, valid URL or not (the error that rejects `http://host/app/KEY`, `rtmp:/host/app/KEY` or
+    `rtmp://host/KEY` quotes it)."""
+    text = mask_text(url)
+    masked = _ANY_DESTINATION.sub(lambda m: m.group("head") + MASK, text)
+    if masked == text:
+        masked = _LONE_SEGMENT.sub(lambda m: m.group("head") + MASK, text)
+    return masked
 
 
 def stream_key_of(url: str) -> str | None:

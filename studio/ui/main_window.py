@@ -44,6 +44,7 @@ def state_word(state: str) -> tuple[str, str]:
     """(the host's word for an output state, its tone: ok / warn / bad)."""
     return {"live": (tr("live"), "ok"), "recording": (tr("recording"), "ok"),
             "connecting": (tr("connecting"), "warn"), "reconnecting": (tr("reconnecting"), "warn"),
+            "stalled": (tr("stalled"), "warn"),
             "gave_up": (tr("gave up"), "bad"), "error": (tr("error"), "bad"),
             "stopped": (tr("stopped"), "")}.get(state, (state, ""))
 
@@ -429,7 +430,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def stream_state(self, event) -> None:
-        if event.state in ("reconnecting", "gave_up", "error"):
+        if event.state in ("reconnecting", "stalled", "gave_up", "error"):
             names = self.ctl.stats().get("destinations", {})
             word, _ = state_word(event.state)
             self.notify(f"{names.get(event.output, event.output)}: {word} {event.message}".strip(),

@@ -45,6 +45,7 @@ log = get_logger("media.network")
 QUEUE_CAP = 2000  # hard cap on queued packets whatever the congestion rules say
 STABLE_AFTER_S = 10.0     # a connection that lasted this long resets the backoff series
 REJECTED_WITHIN_S = 3.0   # dropped sooner than this after publishing: treated as a refused key
+STALLED_AFTER_S = 2.0     # connected but no byte through for this long: shown as stalled, not live
 PROBE_INTERVAL = 0.5  # while waiting to reconnect: how often to check whether the server is back
 
 
@@ -278,6 +279,12 @@ class NetworkOutput(Output):
         self._child_error = None
         self._rejected = self._refused = False
         self._error_stage = None
+        unresolved = unresolvable(self.url)
+        if unresolved:
+            # FFmpeg says "Input/output error" for a name it cannot resolve, as for a refused key:
+            # the name is looked up here first, so each failure gets its own sentence
+            self._child_error = unresolved
+            return "failed"
         # rtmps: TLS is verified here, in the parent
         tunnel = tunnel_for(self.url, self.connect_timeout, self._send_buffer_bytes())
         child_url = tunnel.local_url(self.url) if tunnel else self.url
@@ -373,14 +380,23 @@ class NetworkOutput(Output):
 
     def _read_child(self, proc: subprocess.Popen[bytes]) -> None:
         audio_base = self.stats.audio_sent  # the child counts per connection
+        acked_before = -1
         assert proc.stdout is not None  # spawned with PIPE
         for raw in proc.stdout:
             line = raw.decode("utf-8", "replace").strip()
             if line.startswith("p "):
-                _, packets, nbytes, vsec, written_at, audio = line.split()
+                _, packets, nbytes, vsec, written_at, audio, *rest = line.split()
                 now = time.monotonic()
+                # progress is what the server acknowledged: written bytes minus the socket's unsent
+                # queue (the kernel buffers a second or more of stream for a link that carries nothing)
+                unsent = int(rest[0]) if rest else -1
+                acked = int(nbytes) - unsent if unsent >= 0 else int(nbytes)
+                if acked > acked_before:
+                    acked_before = acked
+                    self._last_progress = now
+                    if self.state == "stalled":
+                        self._set_state("live", self.display_url)   # data goes through again
                 self.stats.audio_sent = audio_base + int(audio)
-                self._last_progress = now
                 self.stats.packets_sent = int(packets)
                 self.stats.bytes_sent = int(nbytes)
                 self._rate_window.append((now, int(nbytes)))
@@ -424,6 +440,11 @@ class NetworkOutput(Output):
             if proc is None or proc.poll() is not None:
                 continue
             now = time.monotonic()
+            silent = now - self._last_progress   # since the server last acknowledged a byte
+            pending = self._writing_since is not None or bool(self._queue)
+            if self._connected and pending and self.state == "live" and silent > STALLED_AFTER_S:
+                # nothing has gone through for a while: not "live" for the host, whatever TCP says
+                self._set_state("stalled", f"no data has gone through for {silent:.0f} s")
             if not self._connected and now - self._proc_started > self.connect_timeout:
                 self._kill(f"the server did not accept the stream within {self.connect_timeout:.0f} s")
             elif (self._connected and self._writing_since is not None
@@ -447,6 +468,19 @@ def tcp_accepts(url: str, timeout: float = 1.0) -> bool:
             return True
     except OSError:
         return False
+
+
+def unresolvable(url: str) -> str:
+    """The sentence for a destination whose host name does not resolve now, or "" when it does."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        socket.getaddrinfo(host, parts.port or 1935, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        return f"the server name {host[:80]} could not be found: check the server address and the network"
+    except OSError:
+        return ""
+    return ""
 
 
 def is_rejection(stage: str, message: str) -> bool:

@@ -5,10 +5,12 @@ silent server can freeze nothing but this process; the parent kills it when it s
 
 Protocol. stdin: one JSON line {"url", "format"}, then a NUT stream of already-encoded packets
 (the parent's current GOP first, so the destination starts on a keyframe). stdout: one line per event:
-  connecting | connected | p PACKETS BYTES VIDEO_SECONDS VIDEO_WRITTEN_AT AUDIO_PACKETS | error STAGE MESSAGE
-  | closed
+  connecting | connected | p PACKETS BYTES VIDEO_SECONDS VIDEO_WRITTEN_AT AUDIO_PACKETS UNSENT
+  | error STAGE MESSAGE | closed
 (VIDEO_WRITTEN_AT is time.monotonic() when the newest video packet left for the socket: the
-monotonic clock is system-wide, so the parent can measure capture-to-socket latency.)
+monotonic clock is system-wide, so the parent can measure capture-to-socket latency. UNSENT is the
+bytes still in the socket's send queue, not yet acknowledged by the server (-1 where the system cannot
+say): BYTES − UNSENT grows only while the link really carries the stream.)
 Timestamps are rebased so every connection starts at zero, as OBS does.
 """
 
@@ -37,8 +39,23 @@ class _Read1:
         return self._f.read1(n if n and n > 0 else 65536)
 
 
-def _limit_send_buffer(url: str, nbytes: int) -> None:
-    """Cap the kernel send buffer of the RTMP socket at about one second of stream.
+def _unsent(fd: int | None) -> int:
+    """Bytes in the socket's send queue not yet acknowledged by the peer (Linux SIOCOUTQ); -1 unknown."""
+    if fd is None:
+        return -1
+    try:
+        import fcntl
+        import struct
+        import termios
+
+        return int(struct.unpack("i", fcntl.ioctl(fd, termios.TIOCOUTQ, b"\0\0\0\0"))[0])
+    except (OSError, ImportError, AttributeError):
+        return -1
+
+
+def _limit_send_buffer(url: str, nbytes: int) -> int | None:
+    """Cap the kernel send buffer of the RTMP socket at about one second of stream; returns the
+    socket's descriptor (FFmpeg's own: never closed here), or None when it cannot be found.
 
     Linux and macOS grow a socket's send buffer up to several megabytes: on a link slower than the
     bitrate that is tens of seconds of stream hidden in the kernel, the parent's queue never grows,
@@ -49,14 +66,14 @@ def _limit_send_buffer(url: str, nbytes: int) -> None:
     import socket
     from urllib.parse import urlsplit
 
-    if nbytes <= 0 or os.name != "posix":
-        return
+    if os.name != "posix":
+        return None
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme.lower() == "rtmps" else 1935)
     try:
         peers = {ai[4][0] for ai in socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)}
     except OSError:
-        return
+        return None
     fds = [int(x) for x in os.listdir("/proc/self/fd")] if os.path.isdir("/proc/self/fd") else range(3, 256)
     for fd in fds:
         if fd < 3:
@@ -68,11 +85,14 @@ def _limit_send_buffer(url: str, nbytes: int) -> None:
         try:
             peer = s.getpeername()
             if s.type == socket.SOCK_STREAM and peer[0] in peers and peer[1] == port:
-                s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, nbytes)
+                if nbytes > 0:
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, nbytes)
+                return fd
         except OSError:
             pass
         finally:
             s.close()  # closes our duplicate only
+    return None
 
 
 def main() -> int:
@@ -107,7 +127,7 @@ def main() -> int:
     except Exception as e:
         _say(f"error connect {describe(e)}")
         return 3
-    _limit_send_buffer(url, int(header.get("sndbuf") or 0))
+    sock_fd = _limit_send_buffer(url, int(header.get("sndbuf") or 0))
     _say("connected")
     mapping = {vin.index: vo, ain.index: ao}
     offset: float | None = None
@@ -143,12 +163,14 @@ def main() -> int:
             else:
                 audio_packets += 1
             if now - last_report >= 0.1:
-                _say(f"p {packets} {bytes_out} {video_seconds:.6f} {video_written_at:.6f} {audio_packets}")
+                _say(f"p {packets} {bytes_out} {video_seconds:.6f} {video_written_at:.6f} {audio_packets} "
+                     f"{_unsent(sock_fd)}")
                 last_report = now
     except Exception as e:
         _say(f"error send {describe(e)}")
         return 4
-    _say(f"p {packets} {bytes_out} {video_seconds:.6f} {video_written_at:.6f} {audio_packets}")
+    _say(f"p {packets} {bytes_out} {video_seconds:.6f} {video_written_at:.6f} {audio_packets} "
+         f"{_unsent(sock_fd)}")
     try:
         out.close()
     except Exception as e:

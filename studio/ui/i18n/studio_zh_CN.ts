@@ -304,6 +304,10 @@
         <translation>重连中</translation>
     </message>
     <message>
+        <source>stalled</source>
+        <translation>卡住</translation>
+    </message>
+    <message>
         <source>gave up</source>
         <translation>已放弃</translation>
     </message>
