@@ -552,6 +552,38 @@ def measure_x264(size: tuple[int, int], fps: int = 30, seconds: float = 1.5,
     return n / elapsed
 
 
+def measure_upload(url: str, bitrate_kbps: int, seconds: float = 6.0, size: tuple[int, int] = (1280, 720),
+                   connect_timeout: float = 12.0) -> float:
+    """Kilobits a second the destination acknowledged while a test pattern was sent to it at
+    `bitrate_kbps` for about `seconds` (after it went live). Only for a URL the platform never shows
+    (Twitch's `?bandwidthtest=true`). UserError with the destination's own sentence when it never went
+    live."""
+    from studio.media.audio.base import ToneInput
+    from studio.media.compositor import VideoLayer
+    from studio.media.show import Show, ShowConfig
+    from studio.media.sources.testsrc import TestPatternSource
+
+    show = Show(ShowConfig(size=size, outputs=[url], bitrate_kbps=bitrate_kbps, encoder="libx264"),
+                [VideoLayer(TestPatternSource(size))], [ToneInput()])
+    show.start()
+    try:
+        out = show.outputs[0]
+        deadline = time.monotonic() + connect_timeout
+        while out.state != "live" and time.monotonic() < deadline:
+            if out.state in ("reconnecting", "gave_up"):
+                raise UserError(f"the upload test did not go live: {out.message}")
+            time.sleep(0.05)
+        if out.state != "live":
+            raise UserError("the upload test did not go live: the server did not accept the stream")
+        time.sleep(1.0)   # past the first GOP's burst
+        t0, b0 = time.monotonic(), out.stats.bytes_acked
+        time.sleep(seconds)
+        t1, b1 = time.monotonic(), out.stats.bytes_acked
+        return (b1 - b0) * 8 / 1000 / (t1 - t0)
+    finally:
+        show.stop()
+
+
 @dataclass
 class Proposal:
     width: int
@@ -561,6 +593,7 @@ class Proposal:
     encoder: str
     measured: dict  # "WxH" -> encoded fps (libx264)
     hardware: list[str]
+    upload_kbps: float | None = None   # what the destination's test mode acknowledged, when measured
 
 
 def propose(measured: dict[tuple[int, int], float], hardware: list[str], fps: int = 30,
@@ -580,10 +613,18 @@ def propose(measured: dict[tuple[int, int], float], hardware: list[str], fps: in
                     {f"{a}x{b}": round(v, 1) for (a, b), v in measured.items()}, hardware)
 
 
+def fit_upload(p: Proposal, upload_kbps: float) -> Proposal:
+    """The proposal with its bitrate at most 80 % of what the upload carried (the rest is audio,
+    overhead and headroom for a busier network), never below 500 kbps."""
+    top = max(500, int(upload_kbps * 0.8 / 50) * 50)
+    return replace(p, upload_kbps=round(upload_kbps, 1), bitrate_kbps=min(p.bitrate_kbps, top))
+
+
 def auto_configure(fps: int = 30, vertical: bool = False, seconds: float = 1.0,
-                   progress: Callable[[str], None] | None = None) -> Proposal:
+                   progress: Callable[[str], None] | None = None, upload_url: str | None = None) -> Proposal:
     """Probe the encoders, time libx264 at the candidate sizes (largest first, stopping once one is fast
-    enough), and propose resolution, fps and bitrate."""
+    enough), and propose resolution, fps and bitrate; with `upload_url` (a destination's test mode),
+    measure the upload too and keep the bitrate inside it."""
     from studio.media.encoder_options import probe_encoders
 
     if progress:
@@ -596,4 +637,10 @@ def auto_configure(fps: int = 30, vertical: bool = False, seconds: float = 1.0,
         measured[size] = measure_x264(size, fps, seconds)
         if measured[size] >= fps * 1.5:
             break
-    return propose(measured, hardware, fps, vertical)
+    proposal = propose(measured, hardware, fps, vertical)
+    if upload_url:
+        if progress:
+            progress("upload")
+        # probe above the proposal: a link that carries 1.5× the bitrate keeps it (80 % of 1.5× > 1×)
+        proposal = fit_upload(proposal, measure_upload(upload_url, round(proposal.bitrate_kbps * 1.5)))
+    return proposal

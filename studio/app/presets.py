@@ -36,6 +36,7 @@ class Preset:
     profile: str | None = None
     vertical: str = "unknown"
     offsite_qr: str = "unknown"   # "forbidden": the platform's rules forbid QR codes leading off it
+    bandwidth_test: str = ""      # appended to the key, the platform takes a stream it never shows (Twitch)
     notes: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -62,6 +63,7 @@ def preset_from_json(doc: dict) -> Preset:
         bitrate_kbps=_known(rec.get("bitrate_kbps")), max_video_kbps=_known(rec.get("max_video_kbps")),
         keyint_s=_known(rec.get("keyint_s")), profile=_known(rec.get("profile")),
         vertical=doc.get("vertical", "unknown"), offsite_qr=doc.get("offsite_qr", "unknown"),
+        bandwidth_test=doc.get("bandwidth_test", ""),
         notes=doc.get("notes", ""),
         extra={k: v for k, v in rec.items() if k == "bitrate_matrix"},
     )

@@ -51,15 +51,24 @@ def explain(p: Proposal, preset: Preset | None) -> str:
     if preset is not None and preset.max_video_kbps:
         limit = " " + tr("%1 accepts up to %2 kbps.").replace("%1", preset.name).replace(
             "%2", str(preset.max_video_kbps))
-    return why + "; " + tr("%1 kbps suits that size.").replace("%1", str(p.bitrate_kbps)) + limit
+    if p.upload_kbps is not None and preset is not None:
+        upload = " " + tr("The upload to %1 carried %2 kbps; the bitrate stays within 80 % of it.").replace(
+            "%1", preset.name).replace("%2", f"{p.upload_kbps:.0f}")
+    elif preset is not None:
+        upload = " " + tr("The upload to %1 was not measured (it has no test mode that stays off air).") \
+            .replace("%1", preset.name)
+    else:
+        upload = ""
+    return why + "; " + tr("%1 kbps suits that size.").replace("%1", str(p.bitrate_kbps)) + limit + upload
 
 
-def _measure(token, fps: int, vertical: bool) -> None:
+def _measure(token, fps: int, vertical: bool, upload_url: str | None) -> None:
     """Worker: measure and propose; results go to the relay, which outlives the wizard."""
     r = relay()
     result: Proposal | Exception
     try:
-        result = auto_configure(fps, vertical, progress=lambda what: r.progress.emit(token, what))
+        result = auto_configure(fps, vertical, progress=lambda what: r.progress.emit(token, what),
+                                upload_url=upload_url)
     except Exception as e:  # noqa: BLE001 - shown to the host as one sentence
         result = e
     r.measured.emit(token, result)
@@ -155,8 +164,21 @@ class AutoConfigWizard(QWizard):
             self.bar.show()
             self.button(QWizard.WizardButton.NextButton).setEnabled(False)
             vertical = self.vertical.isChecked()
-            threading.Thread(target=_measure, args=(self.token, round(float(self.spec.canvas.fps)), vertical),
-                             name="studio: auto-config", daemon=True).start()
+            args = (self.token, round(float(self.spec.canvas.fps)), vertical, self.upload_test_url())
+            threading.Thread(target=_measure, args=args, name="studio: auto-config", daemon=True).start()
+
+    def upload_test_url(self) -> str | None:
+        """The chosen destination in the platform's test mode (never shown live), when it has one."""
+        p = self.chosen_preset()
+        key = self.key.text().strip()
+        server = self.server.currentText().strip()
+        if p is None or not p.bandwidth_test or not key or not server:
+            return None
+        from studio.app.presets import stream_url
+        from studio.core.secrets import register_secret
+
+        register_secret(key)
+        return stream_url(server, key + p.bandwidth_test)
 
     @Slot(object, str)
     def on_progress(self, token, what: str) -> None:
@@ -164,6 +186,10 @@ class AutoConfigWizard(QWizard):
             return
         if what == "encoders":
             self.status.setText(tr("Looking for hardware encoders…"))
+        elif what == "upload":
+            preset = self.chosen_preset()
+            self.status.setText(tr("Testing the upload to %1 (its test mode: nothing is shown live)…")
+                                .replace("%1", preset.name if preset else ""))
         else:
             self.status.setText(tr("Timing libx264 at %1…").replace("%1", what))
 

@@ -95,7 +95,7 @@ def test_settings_change_rebuilds_the_running_show(make_window, qtbot):
 def test_wizard_opens_beside_the_live_window_and_applies(make_window, qtbot, monkeypatch, memory_keyring):
     import studio.ui.wizard as wizard_mod
 
-    def measured(fps, vertical, progress=None):
+    def measured(fps, vertical, progress=None, upload_url=None):
         return propose({(1920, 1080): 20.0, (1280, 720): 50.0}, [], fps, vertical)
 
     monkeypatch.setattr(wizard_mod, "auto_configure", measured)
@@ -107,6 +107,8 @@ def test_wizard_opens_beside_the_live_window_and_applies(make_window, qtbot, mon
     wiz.platform.setCurrentIndex(wiz.platform.findData("twitch"))
     assert "dashboard.twitch.tv" in wiz.key_link.text() and wiz.server.currentText().startswith("rtmp")
     wiz.key.setText("live_424242_wizardkey")
+    # Twitch's test mode (never shown live) is what the upload test streams to
+    assert wiz.upload_test_url() == "rtmp://live.twitch.tv/app/live_424242_wizardkey?bandwidthtest=true"
     wiz.next()  # → measurement
     qtbot.waitUntil(lambda: wiz.proposal is not None, timeout=5000)
     assert (wiz.proposal.width, wiz.proposal.height) == (1280, 720)

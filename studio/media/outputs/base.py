@@ -10,6 +10,7 @@ from studio.media.packets import EncodedPacket
 @dataclass
 class OutputStats:
     bytes_sent: int = 0
+    bytes_acked: int = 0         # of this connection: written minus what the socket has not had acknowledged
     packets_sent: int = 0
     video_dropped: int = 0       # congestion drops (video only; audio is never dropped)
     queue_overflow: int = 0      # packets discarded because the queue hit its hard cap

@@ -393,6 +393,7 @@ class NetworkOutput(Output):
                 acked = int(nbytes) - unsent if unsent >= 0 else int(nbytes)
                 if acked > acked_before:
                     acked_before = acked
+                    self.stats.bytes_acked = acked
                     self._last_progress = now
                     if self.state == "stalled":
                         self._set_state("live", self.display_url)   # data goes through again

@@ -988,12 +988,12 @@
         <translation>本机有硬件编码器（%1），所以建议最大尺寸</translation>
     </message>
     <message>
-        <source>%1 kbps suits that size.</source>
-        <translation>%1 kbps 适合这个尺寸。</translation>
+        <source>The upload to %1 was not measured (it has no test mode that stays off air).</source>
+        <translation>未测量到 %1 的上传速度（该平台没有不开播的测试模式）。</translation>
     </message>
     <message>
-        <source>Timing libx264 at %1…</source>
-        <translation>正在测试 libx264 %1…</translation>
+        <source>%1 kbps suits that size.</source>
+        <translation>%1 kbps 适合这个尺寸。</translation>
     </message>
     <message>
         <source>The measurement failed: %1</source>
@@ -1002,6 +1002,18 @@
     <message>
         <source>%1 accepts up to %2 kbps.</source>
         <translation>%1 最高接受 %2 kbps。</translation>
+    </message>
+    <message>
+        <source>The upload to %1 carried %2 kbps; the bitrate stays within 80 % of it.</source>
+        <translation>到 %1 的上传实测 %2 kbps；码率保持在其 80% 以内。</translation>
+    </message>
+    <message>
+        <source>Testing the upload to %1 (its test mode: nothing is shown live)…</source>
+        <translation>正在测试到 %1 的上传（测试模式：不会开播）…</translation>
+    </message>
+    <message>
+        <source>Timing libx264 at %1…</source>
+        <translation>正在测试 libx264 %1…</translation>
     </message>
     <message>
         <source>Done. libx264 here: %1. Hardware encoders: %2.</source>
