@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -36,11 +35,10 @@ from PySide6.QtWidgets import (
 
 from studio.app.presets import load_presets, preset_by_id, stream_url
 from studio.app.profile.model import Canvas, Destination, Encoding, Layer, Recording, ShowSpec
-from studio.core.errors import UserError
-from studio.core.keystore import encrypted_store_active, use_encrypted_store
 from studio.core.log import get_logger
-from studio.core.secrets import get_secret, mask_text, mask_url, register_secret, set_secret
+from studio.core.secrets import get_secret, mask_url, register_secret, set_secret
 from studio.ui.i18n import LANGUAGES, tr
+from studio.ui.keyfile import offer_key_file
 from studio.ui.products import plain_label
 from studio.ui.relay import relay
 
@@ -348,16 +346,6 @@ class SettingsDialog(QDialog):
             self.destinations.pop(row)
             self.dest_list.takeItem(row)
 
-    def ask_passphrase(self) -> str | None:
-        """The passphrase of the studio's encrypted key file, or None (then the environment route)."""
-        text, ok = QInputDialog.getText(
-            self, tr("Keep stream keys in an encrypted file"),
-            tr("This machine has no OS keyring. Choose a passphrase (at least 8 characters) to keep the "
-               "studio's stream keys in an encrypted file; you type it again when the studio starts, or a "
-               "kiosk sets it in STUDIO_KEYRING_PASSPHRASE. Cancel to read the key from an environment "
-               "variable instead."), QLineEdit.EchoMode.Password)
-        return text if ok and text else None
-
     @Slot()
     def save_key(self) -> bool:
         """Store the typed key; False when there is no keyring (the destination then reads its key from
@@ -373,15 +361,8 @@ class SettingsDialog(QDialog):
     def _store_key(self, row: int, key: str) -> bool:
         d = self.destinations[row]
         ok = store_key(d, key)
-        if not ok and not encrypted_store_active():
-            # no OS keyring: offer the encrypted key file (a passphrase), never plain text
-            passphrase = self.ask_passphrase()
-            if passphrase:
-                try:
-                    use_encrypted_store(passphrase)
-                    ok = store_key(d, key)
-                except UserError as e:
-                    QMessageBox.warning(self, tr("Stream key"), mask_text(str(e)))
+        if not ok and offer_key_file(self):   # no OS keyring: the encrypted key file, never plain text
+            ok = store_key(d, key)
         if not ok:
             box = QMessageBox(QMessageBox.Icon.Warning, tr("Stream key"), no_keyring_text(d), parent=self)
             box.setTextFormat(Qt.TextFormat.PlainText)

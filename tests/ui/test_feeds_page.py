@@ -25,8 +25,9 @@ from studio.live.events import (
     STOPPED,
     ConnectorState,
 )
+from studio.ui.feed_fields import SecretField
 from studio.ui.feed_status import MAX_CHARS, FeedStatusBar, feed_state_text
-from studio.ui.feeds_page import FeedsPage, SecretField
+from studio.ui.feeds_page import FeedsPage
 from tests.support.secrets import TEST_API_KEY, TEST_SHOP_TOKEN
 from tests.ui.conftest import MemoryKeyring
 
@@ -132,7 +133,8 @@ def test_a_new_secret_for_a_stored_reference_keeps_its_entry_and_two_feeds_get_t
     assert memory_keyring.store[(KEYRING_SERVICE, "feed.youtube.youtube.api_key")] == TEST_API_KEY + "x"
 
 
-def test_without_a_keyring_the_form_says_so_and_takes_an_environment_variable(qtbot):
+def test_without_a_keyring_the_form_says_so_and_takes_an_environment_variable(qtbot, monkeypatch):
+    monkeypatch.setattr("studio.ui.keyfile.ask_passphrase", lambda parent: None)  # declines the key file
     class NoBackend(MemoryKeyring):
         def set_password(self, service, username, password):
             raise NoKeyringError("No recommended backend was available.")
@@ -289,3 +291,29 @@ def test_demo_badge_shows_only_when_on(qtbot):
     assert "bold" in bar.demo_badge.styleSheet() and "#ffb300" in bar.demo_badge.styleSheet()
     bar.set_demo(False)
     assert not bar.demo_badge.isVisible()
+
+
+def test_without_a_keyring_a_feed_token_can_go_to_the_encrypted_key_file(qtbot, monkeypatch):
+    from studio.core.keystore import key_file
+
+    class NoBackend(MemoryKeyring):
+        def set_password(self, service, username, password):
+            raise NoKeyringError("No recommended backend was available.")
+
+    monkeypatch.setattr("studio.ui.keyfile.ask_passphrase", lambda parent: "feeds passphrase")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(NoBackend())
+    try:
+        page = make_page(qtbot)
+        shop = add(qtbot, page, "shopify")
+        type_into(qtbot, shop.fields["shop"], "anchor-demo")
+        type_into(qtbot, shop.fields["token"].edit, TEST_SHOP_TOKEN)
+        assert page.apply_secrets() == []
+        ref = page.feeds()[0].option_map["token"]
+        assert ref.startswith("${keyring:")
+        from studio.core.secrets import expand_secret_refs
+
+        assert expand_secret_refs(ref) == TEST_SHOP_TOKEN
+        assert TEST_SHOP_TOKEN.encode() not in key_file().read_bytes()
+    finally:
+        keyring.set_keyring(previous)

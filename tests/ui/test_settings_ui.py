@@ -40,7 +40,8 @@ def test_destination_key_goes_to_the_keyring_and_shows_masked(qtbot, memory_keyr
     assert rebuild is False  # nothing that needs the show rebuilt
 
 
-def test_no_keyring_backend_is_a_clear_message_not_a_crash(qtbot):
+def test_no_keyring_backend_is_a_clear_message_not_a_crash(qtbot, monkeypatch):
+    monkeypatch.setattr("studio.ui.keyfile.ask_passphrase", lambda parent: None)  # declines the key file
     class NoBackend(MemoryKeyring):
         def set_password(self, service, username, password):
             raise NoKeyringError("No recommended backend was available.")
@@ -50,7 +51,6 @@ def test_no_keyring_backend_is_a_clear_message_not_a_crash(qtbot):
     try:
         dialog = SettingsDialog(test_spec())
         qtbot.addWidget(dialog)
-        dialog.ask_passphrase = lambda: None   # the host declines the encrypted key file
         dialog.add_destination()
         dialog.d_key.setText("abcdef")
         assert dialog.save_key() is False
@@ -230,6 +230,7 @@ def test_a_key_pasted_into_the_server_field_is_moved_to_the_keyring_and_masked(q
 
 
 def test_without_a_keyring_the_key_is_read_from_the_environment_and_never_stored(qtbot, monkeypatch):
+    monkeypatch.setattr("studio.ui.keyfile.ask_passphrase", lambda parent: None)  # declines the key file
     class NoBackend(MemoryKeyring):
         def set_password(self, service, username, password):
             raise NoKeyringError("No recommended backend was available.")
@@ -239,7 +240,6 @@ def test_without_a_keyring_the_key_is_read_from_the_environment_and_never_stored
     try:
         dialog = SettingsDialog(test_spec())
         qtbot.addWidget(dialog)
-        dialog.ask_passphrase = lambda: None   # the host declines the encrypted key file
         dialog.add_preset.setCurrentIndex(dialog.add_preset.findData("twitch"))
         dialog.add_destination()
         dialog.d_key.setText("live_123_kioskkey")
@@ -292,7 +292,8 @@ def test_the_language_switch_applies_at_once_and_the_show_goes_on(make_window, q
     controller.shutdown()
 
 
-def test_without_a_keyring_the_key_can_go_to_the_encrypted_key_file(qtbot):
+def test_without_a_keyring_the_key_can_go_to_the_encrypted_key_file(qtbot, monkeypatch):
+    monkeypatch.setattr("studio.ui.keyfile.ask_passphrase", lambda parent: "kiosk passphrase")
     from studio.core.keystore import key_file
 
     class NoBackend(MemoryKeyring):
@@ -304,7 +305,6 @@ def test_without_a_keyring_the_key_can_go_to_the_encrypted_key_file(qtbot):
     try:
         dialog = SettingsDialog(test_spec())
         qtbot.addWidget(dialog)
-        dialog.ask_passphrase = lambda: "kiosk passphrase"
         dialog.add_preset.setCurrentIndex(dialog.add_preset.findData("twitch"))
         dialog.add_destination()
         dialog.d_key.setText("live_555_sealedkey")

@@ -44,6 +44,66 @@
         <translation>屏蔽词，用逗号分隔</translation>
     </message>
     <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Forget this feed's reference (the keyring entry stays)</source>
+        <translation>清除此数据源的引用（钥匙串中的条目保留）</translation>
+    </message>
+    <message>
+        <source>Environment variable</source>
+        <translation>环境变量</translation>
+    </message>
+    <message>
+        <source>Store it in the OS keyring instead</source>
+        <translation>改为保存到系统钥匙串</translation>
+    </message>
+    <message>
+        <source>Use an environment variable instead</source>
+        <translation>改用环境变量</translation>
+    </message>
+    <message>
+        <source>stored in keyring — type to replace</source>
+        <translation>已保存在钥匙串中 — 输入以替换</translation>
+    </message>
+    <message>
+        <source>Paste it here: it is stored in the OS keyring</source>
+        <translation>粘贴到此处：将保存在系统钥匙串中</translation>
+    </message>
+    <message>
+        <source>(not set)</source>
+        <translation>（未设置）</translation>
+    </message>
+    <message>
+        <source>No OS keyring is available on this machine, so the %1 was not saved: put it in an environment variable such as %2 and type that variable's name below.</source>
+        <translation>此电脑上没有可用的系统钥匙串，因此 %1 未保存：请将其放入环境变量（例如 %2），并在下方输入该变量名。</translation>
+    </message>
+    <message>
+        <source>Type the name of the environment variable that holds it, e.g. %1</source>
+        <translation>输入保存它的环境变量名，例如 %1</translation>
+    </message>
+    <message>
+        <source>Stored in the OS keyring when you press OK</source>
+        <translation>按“确定”后保存到系统钥匙串</translation>
+    </message>
+    <message>
+        <source>Stored in the OS keyring</source>
+        <translation>已保存在系统钥匙串中</translation>
+    </message>
+    <message>
+        <source>%1: %2 is not an environment variable name (letters, digits and _)</source>
+        <translation>%1：%2 不是有效的环境变量名（只能包含字母、数字和 _）</translation>
+    </message>
+    <message>
+        <source>Read from the environment variable %1 when the show starts</source>
+        <translation>开播时从环境变量 %1 读取</translation>
+    </message>
+    <message>
+        <source>Not set: the feed reads %1 from the environment, else the keyring entry %2</source>
+        <translation>未设置：数据源先读取环境变量 %1，否则读取钥匙串条目 %2</translation>
+    </message>
+    <message>
         <source>connecting…</source>
         <translation>正在连接…</translation>
     </message>
@@ -96,14 +156,6 @@
         <translation>没有数据源：添加一个以显示真实的聊天和订单，或添加演示数据源进行彩排。</translation>
     </message>
     <message>
-        <source>Clear</source>
-        <translation>清除</translation>
-    </message>
-    <message>
-        <source>Forget this feed's reference (the keyring entry stays)</source>
-        <translation>清除此数据源的引用（钥匙串中的条目保留）</translation>
-    </message>
-    <message>
         <source>Advanced</source>
         <translation>高级</translation>
     </message>
@@ -124,44 +176,8 @@
         <translation>勾选：数据源随直播一起运行</translation>
     </message>
     <message>
-        <source>Environment variable</source>
-        <translation>环境变量</translation>
-    </message>
-    <message>
-        <source>Store it in the OS keyring instead</source>
-        <translation>改为保存到系统钥匙串</translation>
-    </message>
-    <message>
-        <source>Use an environment variable instead</source>
-        <translation>改用环境变量</translation>
-    </message>
-    <message>
-        <source>stored in keyring — type to replace</source>
-        <translation>已保存在钥匙串中 — 输入以替换</translation>
-    </message>
-    <message>
-        <source>Paste it here: it is stored in the OS keyring</source>
-        <translation>粘贴到此处：将保存在系统钥匙串中</translation>
-    </message>
-    <message>
-        <source>(not set)</source>
-        <translation>（未设置）</translation>
-    </message>
-    <message>
         <source>Simulated data: orders and chat are not real</source>
         <translation>模拟数据：订单和聊天都不是真实的</translation>
-    </message>
-    <message>
-        <source>No OS keyring is available on this machine, so the %1 was not saved: put it in an environment variable such as %2 and type that variable's name below.</source>
-        <translation>此电脑上没有可用的系统钥匙串，因此 %1 未保存：请将其放入环境变量（例如 %2），并在下方输入该变量名。</translation>
-    </message>
-    <message>
-        <source>Type the name of the environment variable that holds it, e.g. %1</source>
-        <translation>输入保存它的环境变量名，例如 %1</translation>
-    </message>
-    <message>
-        <source>Stored in the OS keyring when you press OK</source>
-        <translation>按“确定”后保存到系统钥匙串</translation>
     </message>
     <message>
         <source>This feed uses an unofficial library: it may break when the platform changes.</source>
@@ -172,28 +188,24 @@
         <translation>* 必填</translation>
     </message>
     <message>
-        <source>Stored in the OS keyring</source>
-        <translation>已保存在系统钥匙串中</translation>
-    </message>
-    <message>
         <source>Unknown feed kind %1: this studio has no such connector, so the feed is kept as it is and does not run.</source>
         <translation>未知的数据源类型 %1：此版本没有该连接器，数据源将原样保留且不会运行。</translation>
-    </message>
-    <message>
-        <source>%1: %2 is not an environment variable name (letters, digits and _)</source>
-        <translation>%1：%2 不是有效的环境变量名（只能包含字母、数字和 _）</translation>
-    </message>
-    <message>
-        <source>Read from the environment variable %1 when the show starts</source>
-        <translation>开播时从环境变量 %1 读取</translation>
     </message>
     <message>
         <source>The options could not be checked (%1)</source>
         <translation>无法检查这些选项（%1）</translation>
     </message>
     <message>
-        <source>Not set: the feed reads %1 from the environment, else the keyring entry %2</source>
-        <translation>未设置：数据源先读取环境变量 %1，否则读取钥匙串条目 %2</translation>
+        <source>Keep stream keys in an encrypted file</source>
+        <translation>把推流码保存在加密文件中</translation>
+    </message>
+    <message>
+        <source>This machine has no OS keyring. Choose a passphrase (at least 8 characters) to keep the studio's stream keys in an encrypted file; you type it again when the studio starts, or a kiosk sets it in STUDIO_KEYRING_PASSPHRASE. Cancel to read the key from an environment variable instead.</source>
+        <translation>本机没有系统钥匙串。设置一个口令（至少 8 个字符），把推流码保存在加密文件中；每次启动时再输入，或由无人值守机在 STUDIO_KEYRING_PASSPHRASE 中设置。取消则改为从环境变量读取推流码。</translation>
+    </message>
+    <message>
+        <source>Stream key</source>
+        <translation>推流码</translation>
     </message>
     <message>
         <source>Go live</source>
@@ -720,10 +732,6 @@
         <translation>服务器</translation>
     </message>
     <message>
-        <source>Stream key</source>
-        <translation>推流码</translation>
-    </message>
-    <message>
         <source>URL</source>
         <translation>地址</translation>
     </message>
@@ -734,14 +742,6 @@
     <message>
         <source>Get your stream key</source>
         <translation>获取推流码</translation>
-    </message>
-    <message>
-        <source>Keep stream keys in an encrypted file</source>
-        <translation>把推流码保存在加密文件中</translation>
-    </message>
-    <message>
-        <source>This machine has no OS keyring. Choose a passphrase (at least 8 characters) to keep the studio's stream keys in an encrypted file; you type it again when the studio starts, or a kiosk sets it in STUDIO_KEYRING_PASSPHRASE. Cancel to read the key from an environment variable instead.</source>
-        <translation>本机没有系统钥匙串。设置一个口令（至少 8 个字符），把推流码保存在加密文件中；每次启动时再输入，或由无人值守机在 STUDIO_KEYRING_PASSPHRASE 中设置。取消则改为从环境变量读取推流码。</translation>
     </message>
     <message>
         <source>Looking for hardware encoders…</source>
