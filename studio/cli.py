@@ -9,8 +9,7 @@ import logging
 import sys
 
 from studio.core.errors import UserError
-from studio.core.log import setup_logging
-from studio.core.secrets import mask_text
+from studio.core.log import report_unexpected, say, setup_logging
 
 COMMAND_MODULES = [
     "studio.app.commands.live",
@@ -37,25 +36,34 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. What reaches the host is one line: a `UserError` as its sentence (its exit code,
+    2), any other failure as one sentence naming it (exit 1) with the traceback in the log file."""
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--sender"]:  # a frozen bundle re-runs itself as a network output's sender process
         from studio.media.outputs import sender_main
 
         return sender_main.main()
     parser = build_parser()
-    args = parser.parse_args(argv)
-    setup_logging([logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)])
-    if not getattr(args, "func", None):
-        profile = ["--profile", args.profile] if args.profile else []
-        rest = [a for a in argv if a != "--profile" and a != args.profile]
-        args = parser.parse_args([*rest, "app", *profile])
     try:
+        args = parser.parse_args(argv)  # a number flag's type raises UserError (studio/core/flags.py)
+    except UserError as e:
+        say(f"studio: {e}")
+        return e.exit_code
+    setup_logging([logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)])
+    try:
+        if not getattr(args, "func", None):
+            profile = ["--profile", args.profile] if args.profile else []
+            rest = [a for a in argv if a != "--profile" and a != args.profile]
+            args = parser.parse_args([*rest, "app", *profile])
         from studio.core.keystore import from_environment
 
         from_environment()   # no OS keyring and a passphrase given: the encrypted key file
         return int(args.func(args) or 0)
     except UserError as e:
-        print(f"studio: {mask_text(str(e))}", file=sys.stderr)
+        say(f"studio: {e}")
         return e.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as e:  # noqa: BLE001 - whatever went wrong, the host gets a sentence, not a traceback
+        report_unexpected(e, f"`studio {args.command}`" if getattr(args, "command", None) else "")
+        return 1

@@ -21,6 +21,7 @@ from typing import Any
 from studio.app.profile.model import AudioSource, Layer, ShowSpec
 from studio.core.errors import UserError
 from studio.core.events import EventBus
+from studio.core.files import free_name
 from studio.core.log import get_logger
 from studio.core.paths import data_dir
 from studio.media.compositor import VideoLayer
@@ -49,13 +50,18 @@ class BuiltShow:
         return self.spec.demo and self.feeds is not None
 
     def stop(self) -> None:
-        """End everything (idempotent): feeds, commerce threads, then the show (live part flushed first)."""
+        """End everything (idempotent): feeds, commerce threads, then the show (live part flushed first).
+        The show is stopped — its recording finalised — even when stopping a part before it failed."""
         feeds, self.feeds = self.feeds, None
-        if feeds is not None:
-            feeds.stop()
-        if self.commerce is not None:
-            self.commerce.stop()
-        self.show.stop()
+        try:
+            if feeds is not None:
+                feeds.stop()
+        finally:
+            try:
+                if self.commerce is not None:
+                    self.commerce.stop()
+            finally:
+                self.show.stop()
 
 
 # -- sources ----------------------------------------------------------------------------------------
@@ -175,6 +181,12 @@ def place_stills(board: OverlayBoard, spec: ShowSpec, strict: bool, messages: li
             if strict:
                 raise
             messages.append(f"Layer '{layer.label}' is switched off: {e}")
+        except Exception as e:  # noqa: BLE001 - one layer that cannot be drawn is that layer's problem alone
+            log.warning("layer %s cannot be drawn", layer.label, exc_info=e)
+            why = f"Layer '{layer.label}' cannot be drawn ({type(e).__name__}: {e})"
+            if strict:
+                raise UserError(f"{why}: fix or remove it") from None
+            messages.append(f"{why}: it is switched off.")
     for slot in board.slots():
         if slot.startswith(LAYER_SLOT) and slot not in wanted:
             board.set(slot, None)
@@ -207,20 +219,25 @@ def sessions_dir() -> Path:
 
 
 def recording_path(spec: ShowSpec, stem: str | None = None) -> Path | None:
+    """Where this show records: the path asked for, or `<stem>.mkv` in the recordings folder — and when
+    a file is there already, the first free `name (2).mkv`… beside it: a recording never replaces a file
+    (the recording claims its name exclusively when it starts, too)."""
     r = spec.recording
     if not r.enabled:
         return None
     if r.path:
-        return Path(spec.resolve(r.path))
+        return free_name(spec.resolve(r.path))
     folder = Path(spec.resolve(r.folder)) if r.folder else data_dir() / "recordings"
     folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{stem or show_stem()}.mkv"
+    return free_name(folder / f"{stem or show_stem()}.mkv")
 
 
 def session_log_path(spec: ShowSpec, stem: str | None = None) -> Path:
+    """The session log asked for (a show continuing one appends to it), or a new `<stem>.sqlite` in the
+    sessions folder, never one that another show wrote."""
     if spec.session_log:
         return Path(spec.resolve(spec.session_log))
-    return sessions_dir() / f"{stem or show_stem()}.sqlite"
+    return free_name(sessions_dir() / f"{stem or show_stem()}.sqlite")
 
 
 # -- the parts --------------------------------------------------------------------------------------

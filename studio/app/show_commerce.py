@@ -45,14 +45,14 @@ def _animation(m: Motion) -> Animation:
 
 def render_fixed_qr(url: str, layout: Layout, opts: SceneOptions) -> Placed | None:
     """The QR box pointing at one link for the whole show (the shop's page), not the pinned product's."""
-    from studio.commerce.overlays.qr import render_qr
+    from studio.commerce.overlays.qr import QRDoesNotFit, render_qr
     from studio.commerce.overlays.scene import lang_of
 
     box = layout.box("qr")
     try:
         return Placed(render_qr(url, box.size, lang=lang_of(None, opts)), box.x, box.y)
-    except Exception as e:  # noqa: BLE001 - a link no QR code can hold: no QR, the show goes on
-        log.warning("no QR code for the show's link: %s", e)
+    except QRDoesNotFit as e:  # a link no QR code of this card can hold: no QR, the show goes on
+        log.warning("The QR code for the show's link is not shown: %s.", e)
         return None
 
 
@@ -84,6 +84,7 @@ class CommerceShow:
         self._slide = max(8, round(40 * self.layout.scale))
         self._countdown_end: float | None = None
         self._thread: threading.Thread | None = None
+        self._qr_refused: set[str] = set()  # links whose QR code cannot be drawn: said once each
         # units sold so far per SKU (the session's counters): the card's "only N left" follows the orders,
         # as the Products dock does
         self.sold: Callable[[str], int] = lambda sku: 0
@@ -158,6 +159,8 @@ class CommerceShow:
                     self.board.set(self._slot(kind), None)
                 return
             placed = render_fixed_qr(self._qr, self.layout, self._opts)
+        elif kind == "qr":
+            placed = self._product_qr(product, opts)
         else:
             placed = render_kind(kind, self.layout, product, opts or self._opts,
                                  self._images.get(product.image) if product else None)
@@ -169,6 +172,20 @@ class CommerceShow:
             return
         anim = _animation(motion) if motion is not None else None
         self.board.set(self._slot(kind), Overlay(placed.image, placed.x, placed.y, animation=anim), z=Z[kind])
+
+    def _product_qr(self, product: Product | None, opts: SceneOptions | None) -> Placed | None:
+        """The pinned product's QR code, or None (said once per link) when its link cannot be one."""
+        from studio.commerce.overlays.qr import QRDoesNotFit
+
+        try:
+            return render_kind("qr", self.layout, product, opts or self._opts, None)
+        except QRDoesNotFit as e:
+            url = product.url if product is not None and product.url else ""
+            if url not in self._qr_refused:
+                self._qr_refused.add(url)
+                who = f" of {product.sku}" if product is not None else ""
+                log.warning("The QR code%s is not shown: %s.", who, e)
+            return None
 
     def _leave(self, kind: str) -> None:
         """Move what is in `kind`'s slot to its ".leaving" slot with an exit animation."""

@@ -12,7 +12,6 @@ import hashlib
 import os
 import queue
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +19,16 @@ import httpx
 from PySide6.QtGui import QImage
 
 from studio.commerce.overlays.qt import ensure_gui
-from studio.core.http import make_client
+from studio.core.http import (
+    Deadline,
+    DeadlineExceeded,
+    ResponseTooLarge,
+    SocketWatch,
+    guard,
+    make_client,
+    read_capped,
+    request_extensions,
+)
 from studio.core.log import get_logger
 from studio.core.paths import cache_dir
 
@@ -39,6 +47,14 @@ def image_cache_path(url: str) -> Path:
 
 
 def _decode(data: bytes, what: str) -> QImage | None:
+    from studio.core.errors import UserError
+    from studio.core.imagesize import check_pixels
+
+    try:
+        check_pixels(data[:65536], what)   # a 12000×12000 PNG is a few KB: refused before it is decoded
+    except UserError as e:
+        log.warning("image %s: %s", what, e)
+        return None
     ensure_gui()
     img = QImage.fromData(data)
     if img.isNull():
@@ -60,28 +76,29 @@ def _smooth():
 
 
 def fetch_bytes(url: str, timeout: float = 3.0) -> bytes | None:
-    """The body of `url`, or None on any error, status ≥ 400, oversize, or after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
+    """The body of `url`, or None on any error, status ≥ 400, oversize, or after `timeout` seconds.
+
+    `timeout` is wall-clock time for the whole fetch — connect, headers, redirects and body — so a server
+    that drips its headers or its body costs `timeout` and no more (studio/core/http.py's Deadline); the
+    body is capped at MAX_IMAGE_BYTES while it streams, never read whole first."""
+    deadline, watch = Deadline(timeout), SocketWatch()
     try:
         with (make_client(timeout, connect_timeout=timeout, follow_redirects=True) as client,
-              client.stream("GET", url) as resp):
+              guard(deadline, watch),
+              client.stream("GET", url, extensions=request_extensions(deadline, client, watch)) as resp):
             if resp.status_code >= 400:
                 log.warning("image %s: HTTP %d", url, resp.status_code)
                 return None
-            chunks, size = [], 0
-            for chunk in resp.iter_bytes():
-                size += len(chunk)
-                if size > MAX_IMAGE_BYTES:
-                    log.warning("image %s: larger than %d bytes", url, MAX_IMAGE_BYTES)
-                    return None
-                if time.monotonic() > deadline:
-                    log.warning("image %s: too slow (over %.1f s)", url, timeout)
-                    return None
-                chunks.append(chunk)
-            return b"".join(chunks)
+            return read_capped(resp, MAX_IMAGE_BYTES)
+    except ResponseTooLarge:
+        log.warning("image %s: larger than %d bytes", url, MAX_IMAGE_BYTES)
+    except DeadlineExceeded:
+        log.warning("image %s: too slow (over %g s)", url, timeout)
     except httpx.HTTPError as e:
         log.warning("image %s: %s", url, type(e).__name__)
-        return None
+    except (OSError, ValueError) as e:  # a socket error httpx did not wrap; a URL it could not parse
+        log.warning("image %s: %s", url, type(e).__name__)
+    return None
 
 
 def load_image(ref: str | None, base_dir: str | Path | None = None, timeout: float = 3.0) -> QImage | None:

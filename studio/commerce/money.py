@@ -1,9 +1,13 @@
 """Money: amounts are `Decimal` with an ISO 4217 code, never float; display goes through QLocale.
 
 Parsing accepts what merchants type in spreadsheets (`1299`, `1299.00`, `1,299.00`) and rejects
-anything else with a reason. Formatting takes the *pattern* (symbol side, spacing, separators and
-grouping) from a QLocale and the *digits* from the Decimal itself, so no value is ever rounded
-through binary floating point: `¥99.00`, `$1,299.00`, `1.299,00 €`.
+anything else with a reason: a sign, an exponent, NaN, more than a billion, or more decimals than the
+currency has (`check_places`: `1.5` JPY or `1.999` USD is refused, never rounded: the studio would
+show a price the merchant did not write). Currencies are codes of the ISO 4217 current list.
+
+Formatting takes the *pattern* (symbol side, spacing, separators and grouping) from a QLocale and
+the *digits* from the Decimal itself, so no value is ever rounded through binary floating point:
+`¥99.00`, `$1,299.00`, `1.299,00 €`.
 """
 
 from __future__ import annotations
@@ -14,11 +18,9 @@ from functools import lru_cache
 
 from PySide6.QtCore import QLocale
 
-MAX_AMOUNT = Decimal("1000000000")  # one billion: anything above is a typo, not a price
+from studio.core.currency import ISO_4217  # the one table, shared with studio.live.validate
 
-# ISO 4217 minor units where they differ from 2.
-_MINOR_UNITS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "UGX": 0, "PYG": 0, "XOF": 0, "XAF": 0,
-                "KWD": 3, "BHD": 3, "JOD": 3, "OMR": 3, "TND": 3, "IQD": 3, "LYD": 3}
+MAX_AMOUNT = Decimal("1000000000")  # one billion: anything above is a typo, not a price
 
 # The locale whose audience a currency usually addresses; its conventions are the default display.
 _HOME_LOCALE = {"CNY": "zh_CN", "USD": "en_US", "EUR": "de_DE", "GBP": "en_GB", "JPY": "ja_JP",
@@ -32,16 +34,43 @@ _AMOUNT_RE = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+(\.\d+)?$|^\.\d+$")
 
 
 def minor_units(currency: str) -> int:
-    """Decimal places of `currency` (ISO 4217)."""
-    return _MINOR_UNITS.get(currency, 2)
+    """Decimal places of `currency` (ISO 4217); 2 for a code outside the list (display only)."""
+    return ISO_4217.get(currency, 2)
 
 
 def normalize_currency(text: str) -> str:
-    """`cny` → `CNY`; raises ValueError unless it is three ASCII letters."""
+    """`cny` → `CNY`; raises ValueError unless it is a code of the ISO 4217 list."""
     code = (text or "").strip().upper()
-    if not _CURRENCY_RE.match(code):
-        raise ValueError(f"currency {text!r} is not an ISO 4217 code like CNY or USD")
+    if not _CURRENCY_RE.match(code) or code not in ISO_4217:
+        raise ValueError(f"currency {text[:40]!r} is not an ISO 4217 code like CNY or USD")
     return code
+
+
+def decimal_places(value: Decimal) -> int:
+    """Places after the point that carry a digit (`1.50` → 1), exactly, for a finite `value`."""
+    t = value.as_tuple()
+    if not isinstance(t.exponent, int) or t.exponent >= 0 or not any(t.digits):
+        return 0
+    trailing = 0
+    for digit in reversed(t.digits):
+        if digit:
+            break
+        trailing += 1
+    return max(0, -t.exponent - trailing)
+
+
+def check_places(value: Decimal, currency: str, field: str = "price") -> Decimal:
+    """`value` unless it has more decimals than `currency` has minor units (ValueError, not rounding)."""
+    places = minor_units(currency)
+    if decimal_places(value) > places:
+        unit = f"{places} decimal{'s' if places != 1 else ''}" if places else "no decimals"
+        raise ValueError(f"{field} {_short(value)} has more decimals than {currency} allows ({unit})")
+    return value
+
+
+def _short(value: object) -> str:
+    text = str(value)
+    return text if len(text) <= 24 else f"{text[:12]}…({len(text)} characters)"
 
 
 def parse_amount(text: str, field: str = "price") -> Decimal:
@@ -58,7 +87,7 @@ def parse_amount(text: str, field: str = "price") -> Decimal:
     except InvalidOperation:  # pragma: no cover - the regex already guarantees a decimal
         raise ValueError(f"{field} {raw[:40]!r} is not a number") from None
     if value > MAX_AMOUNT:
-        raise ValueError(f"{field} {raw[:40]} is larger than {MAX_AMOUNT}")
+        raise ValueError(f"{field} {_short(raw)} is larger than {MAX_AMOUNT}")
     return value
 
 

@@ -5,6 +5,11 @@ class applies them incrementally. An order is counted once per (source, id) what
 pages, restarts and reconnects; money is summed as `Decimal` per currency (never converted, never
 float); each order is attributed to the product pinned at its *creation* time, which may be long
 before a polling connector sees it.
+
+What `studio.live.validate` refused is counted too (`rejected`, per kind and per reason), once per
+event; refunds and cancellations are counted apart and never subtract from GMV: GMV is what was
+placed. The session log holds these as `session` rows (`rejected`, `clamped`, `refund`, `cancel`
+marks); `apply_mark` counts one such row, for a restarted show and for the report.
 """
 
 from __future__ import annotations
@@ -13,13 +18,17 @@ import bisect
 from collections import OrderedDict, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from studio.live.events import ChatMessage, Order, ViewerCount
+from studio.live.events import Cancellation, ChatMessage, Order, Refund, ViewerCount
 
 CHAT_ID_MEMORY = 20_000   # chat ids remembered for de-duplication (reconnect overlaps are short)
 RECENT_CHAT = 50          # chat lines kept for the overlay
+REJECTED_MEMORY = 100_000  # refused events remembered, so one sent again is not logged again
+REJECTED_KEYS = {"order": "orders", "chat": "chat", "viewers": "viewers", "refund": "refunds",
+                 "cancellation": "cancellations"}   # event kind → its key in the totals' "rejected"
+MARKS = ("rejected", "clamped", "refund", "cancel")  # the session rows `apply_mark` counts
 
 
 def order_key(order: Order) -> tuple[str, str]:
@@ -48,6 +57,33 @@ def gmv_by_currency(orders: Iterable[Order]) -> dict[str, Decimal]:
 
 def money_json(amounts: dict[str, Decimal]) -> dict[str, str]:
     return {cur: str(amounts[cur]) for cur in sorted(amounts)}
+
+
+def refund_key(r: Refund) -> tuple[str, str, str]:
+    return (r.source, r.order_id, r.id or f"{r.amount}|{r.currency}|{r.at!r}")
+
+
+def money_mark(event: Refund | Cancellation) -> tuple[str, dict[str, Any]]:
+    """(what, data) of the session row that logs a refund or a cancellation (`SessionLog.mark`)."""
+    if isinstance(event, Refund):
+        return "refund", {"source": event.source, "order_id": event.order_id, "id": event.id,
+                          "amount": str(event.amount), "currency": event.currency, "at": event.at}
+    return "cancel", {"source": event.source, "order_id": event.order_id, "at": event.at}
+
+
+def from_money_mark(data: dict[str, Any]) -> Refund | Cancellation | None:
+    """The event of a `refund` or `cancel` session row; None for any other row or a damaged one."""
+    try:
+        if data.get("what") == "refund":
+            return Refund(source=str(data["source"]), order_id=str(data["order_id"]),
+                          amount=Decimal(str(data["amount"])), currency=str(data["currency"]),
+                          at=float(data["at"]), id=str(data.get("id", "")))
+        if data.get("what") == "cancel":
+            return Cancellation(source=str(data["source"]), order_id=str(data["order_id"]),
+                                at=float(data["at"]))
+    except (KeyError, TypeError, ValueError, InvalidOperation):
+        return None
+    return None
 
 
 @dataclass
@@ -143,6 +179,16 @@ class Counters:
         self.stock_sold: dict[str, int] = {}
         self.first_at: float | None = None
         self.last_at: float | None = None
+        # refused by the validator (once per event), and what is counted apart from GMV
+        self.rejected: dict[str, int] = {}           # event kind → count
+        self.rejected_reasons: dict[str, int] = {}   # reason → count
+        self._rejected: OrderedDict[tuple[str, str, str], None] = OrderedDict()
+        self.clamped = 0                             # orders and refunds whose time was clamped
+        self.refunds = 0
+        self.refunded: dict[str, Decimal] = {}
+        self._refunds: set[tuple[str, str, str]] = set()
+        self.cancellations = 0
+        self._cancellations: set[tuple[str, str]] = set()
 
     # -- time span -------------------------------------------------------------------------------
     def _seen_time(self, t: float) -> None:
@@ -217,6 +263,60 @@ class Counters:
         self.peak_viewers = max(self.peak_viewers, sum(self.viewers.values()))
         self._seen_time(v.at)
 
+    # -- refused, refunded, cancelled ------------------------------------------------------------
+    def is_new_rejection(self, kind: str, source: str, key: str) -> bool:
+        return (kind, source, key) not in self._rejected
+
+    def add_rejected(self, kind: str, source: str, key: str, reason: str) -> bool:
+        """Count a refused event once per (`kind`, `source`, `key`); returns whether it was new."""
+        k = (kind, source, key)
+        if k in self._rejected:
+            return False
+        self._rejected[k] = None
+        if len(self._rejected) > REJECTED_MEMORY:
+            self._rejected.popitem(last=False)
+        self.rejected[kind] = self.rejected.get(kind, 0) + 1
+        self.rejected_reasons[reason] = self.rejected_reasons.get(reason, 0) + 1
+        return True
+
+    def is_new_refund(self, r: Refund) -> bool:
+        return refund_key(r) not in self._refunds
+
+    def add_refund(self, r: Refund) -> bool:
+        k = refund_key(r)
+        if k in self._refunds:
+            return False
+        self._refunds.add(k)
+        self.refunds += 1
+        self.refunded[r.currency] = self.refunded.get(r.currency, Decimal(0)) + r.amount
+        return True
+
+    def is_new_cancellation(self, c: Cancellation) -> bool:
+        return (c.source, c.order_id) not in self._cancellations
+
+    def add_cancellation(self, c: Cancellation) -> bool:
+        k = (c.source, c.order_id)
+        if k in self._cancellations:
+            return False
+        self._cancellations.add(k)
+        self.cancellations += 1
+        return True
+
+    def apply_mark(self, data: dict[str, Any]) -> None:
+        """Count one `rejected`, `clamped`, `refund` or `cancel` session row (others are ignored)."""
+        what = data.get("what")
+        if what == "rejected":
+            self.add_rejected(str(data.get("event", "")), str(data.get("source", "")),
+                              str(data.get("id", "")), str(data.get("reason", "")))
+        elif what == "clamped":
+            self.clamped += 1
+        else:
+            event = from_money_mark(data)
+            if isinstance(event, Refund):
+                self.add_refund(event)
+            elif isinstance(event, Cancellation):
+                self.add_cancellation(event)
+
     # -- pins --------------------------------------------------------------------------------------
     def pin(self, sku: str, at: float, title: str = "") -> None:
         self.pins.pin(sku, at)
@@ -257,4 +357,16 @@ class Counters:
             "chat_messages": self.chat_messages, "peak_viewers": self.peak_viewers,
             "viewers": sum(self.viewers.values()), "products": products,
             "stock_sold": dict(sorted(self.stock_sold.items())),
+            "rejected": self.rejected_json(),
+            "refunds": {"count": self.refunds, "amount": money_json(self.refunded)},
+            "cancellations": self.cancellations, "clamped": self.clamped,
         }
+
+    def rejected_json(self) -> dict[str, Any]:
+        """{"orders": n, "chat": n, …, "reasons": {reason: n}}: every kind present, 0 when none."""
+        out: dict[str, Any] = {key: self.rejected.get(kind, 0) for kind, key in REJECTED_KEYS.items()}
+        for kind, n in self.rejected.items():
+            if kind not in REJECTED_KEYS:
+                out[kind] = out.get(kind, 0) + n
+        out["reasons"] = dict(sorted(self.rejected_reasons.items()))
+        return out

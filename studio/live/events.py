@@ -51,6 +51,29 @@ class Order:
 
 
 @dataclass(frozen=True)
+class Refund:
+    """Money given back on an order: its own event, never a negative order. GMV stays what was placed;
+    the report shows refunds apart (count and amount per currency). `id` is the platform's refund id
+    when it has one (the de-duplication key with `source` and `order_id`)."""
+
+    source: str
+    order_id: str
+    amount: Decimal
+    currency: str
+    at: float = field(default_factory=_now)
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """An order cancelled: counted apart, like a refund; the order's GMV is not taken back."""
+
+    source: str
+    order_id: str
+    at: float = field(default_factory=_now)
+
+
+@dataclass(frozen=True)
 class ViewerCount:
     source: str
     count: int
@@ -78,4 +101,4 @@ class ConnectorState:
     at: float = field(default_factory=_now)
 
 
-LiveEvent = ChatMessage | Order | ViewerCount | ConnectorState
+LiveEvent = ChatMessage | Order | ViewerCount | ConnectorState | Refund | Cancellation

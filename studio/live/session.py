@@ -5,6 +5,13 @@ counters showed is in the log if the process dies the next instant. Duplicate or
 overlaps, page repeats, reconnect replays) and duplicate chat ids are neither logged nor counted.
 A restarted show replays its log first and then appends to it, so totals continue.
 
+Every event is judged by `studio.live.validate` before anything else: a refused one (money, counts or
+a time that cannot be true) is written to the log once, as a `rejected` session row with its reason,
+and counted as rejected, never as a sale, a chat line or an audience; one sent again is not logged
+again. An order or refund whose time was ahead of its arrival is counted at its arrival and noted by a
+`clamped` row. Refunds and cancellations are `refund` / `cancel` rows: counted apart, not republished
+(nothing on screen shows them), and never subtracted from GMV.
+
 The window counts from the moment it opens (the sales dock, the card's stock) but writes a log only
 while it is on air: built with no path, the session holds its counters in memory; `begin(path)` at
 Go live opens the show's own log and starts its counters afresh (the product pinned at that moment
@@ -22,9 +29,10 @@ from typing import Any
 from studio.core.events import EventBus, ProductPinned, ProductUnpinned, StreamStateChanged
 from studio.core.log import get_logger
 from studio.core.secrets import mask_text
-from studio.live.counters import Counters
-from studio.live.events import ChatMessage, ConnectorState, Order, ViewerCount
-from studio.live.session_log import SessionLog, apply, replay
+from studio.live.counters import MARKS, Counters, money_mark
+from studio.live.events import Cancellation, ChatMessage, ConnectorState, Order, Refund, ViewerCount
+from studio.live.session_log import SessionLog, apply, read_rows, replay
+from studio.live.validate import CLAMPED_FUTURE, event_id, event_kind, rejection_key, validate
 
 log = get_logger("live.pipeline")
 
@@ -50,6 +58,9 @@ class LiveSession:
     def _open(self, path: Path) -> None:
         log_ = SessionLog(path)
         self.counters = replay(path, Counters(self.catalog))
+        for row in read_rows(path):  # what `replay` does not know: refused, clamped, refunds
+            if row[2] == "session" and row[5].get("what") in MARKS:
+                self.counters.apply_mark(row[5])
         self.log = log_
         # the start mark carries what the report needs and the events do not: whether the data is
         # simulated (demo) and the catalog's titles, so the report names products as the show did
@@ -73,6 +84,10 @@ class LiveSession:
             new._orders |= old._orders
             for key in old._chat_ids:
                 new._chat_ids[key] = None
+            for rkey in old._rejected:
+                new._rejected[rkey] = None
+            new._refunds |= old._refunds
+            new._cancellations |= old._cancellations
             for sku, n in old.stock_sold.items():
                 new.stock_sold[sku] = new.stock_sold.get(sku, 0) + n
             pinned = old.pins.current()
@@ -119,26 +134,64 @@ class LiveSession:
         self.handle(event, republish=False)
 
     def handle(self, event: Any, republish: bool = True) -> bool:
-        """Take one event from a connector (or the bus). Returns False when it was a duplicate."""
+        """Take one event from a connector (or the bus). Returns False when it was not counted: a
+        duplicate, or refused by the validator (then logged once as `rejected` and counted so)."""
         if isinstance(event, ChatMessage):
             # A platform or a viewer may echo a stream key or token into chat: never log or show it.
             author, text = mask_text(event.author), mask_text(event.text)
             if (author, text) != (event.author, event.text):
                 event = dataclasses.replace(event, author=author, text=text)
+        verdict = validate(event, time.time())
         with self._lock:
             if isinstance(event, Order) and not self.counters.is_new_order(event):
                 return False
             if isinstance(event, ChatMessage) and not self.counters.is_new_chat(event):
                 return False
-            if self.log is not None:
-                self.log.append(event)
-            apply(self.counters, event)
+            if isinstance(event, Refund) and not self.counters.is_new_refund(event):
+                return False
+            if isinstance(event, Cancellation) and not self.counters.is_new_cancellation(event):
+                return False
+            if verdict.event is None:
+                self._reject_locked(event, verdict.reason, verdict.detail)
+                return False
+            event = verdict.event
+            if verdict.clamped_from is not None:
+                counted = event.created_at if isinstance(event, Order) else event.at
+                self._mark_locked("clamped", event=event_kind(event), source=event.source,
+                                  id=event_id(event)[:256], reason=CLAMPED_FUTURE,
+                                  sent=verdict.clamped_from, counted=counted)
+                self.counters.clamped += 1
+            if isinstance(event, (Refund, Cancellation)):
+                what, data = money_mark(event)
+                self._mark_locked(what, **data)
+                if isinstance(event, Refund):
+                    self.counters.add_refund(event)
+                else:
+                    self.counters.add_cancellation(event)
+            else:
+                if self.log is not None:
+                    self.log.append(event)
+                apply(self.counters, event)
             self.version += 1
         if isinstance(event, ConnectorState):
             log.info("%s: %s %s", event.source, event.state, event.message)
         if republish and self.bus is not None and isinstance(event, REPUBLISHED):
             self.bus.publish(event)
         return True
+
+    def _reject_locked(self, event: Any, reason: str, detail: str) -> None:
+        """Log and count a refused event, once: a platform sending it again changes nothing."""
+        kind, source = event_kind(event), str(getattr(event, "source", ""))
+        key = rejection_key(event, detail)
+        if not self.counters.is_new_rejection(kind, source, key):
+            return
+        self._mark_locked("rejected", event=kind, source=source, id=key, reason=reason, detail=detail)
+        self.counters.add_rejected(kind, source, key, reason)
+        self.version += 1
+        if key == detail:  # an event without an id (a viewer count): the detail says it all
+            log.warning("%s: %s refused: %s", source, kind, detail)
+        else:
+            log.warning("%s: %s %r refused: %s", source, kind, key[:80], detail)
 
     def units_sold(self, sku: str) -> int:
         """Units of `sku` gone since the catalog was loaded (for the stock left, not the show's sales)."""

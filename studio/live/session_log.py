@@ -7,11 +7,18 @@ post-show report is rebuilt from this file alone by replaying it through `Counte
 
 Rows hold plain JSON (money as strings). Connector messages are masked before they get here; no
 token is ever passed to the log.
+
+One writer per log: SQLite's WAL lets two processes write one file, and two shows would interleave
+without a word, so a writer holds an advisory lock on `<log>.lock` (studio/core/files.py) and a second
+show is refused with a sentence. A new log is created readable by the user only (0600; SQLite gives its
+-wal and -shm files the same mode). A write that fails (a full disk) is a side file's failure: said
+once in the log, the show and its counters go on, and writing resumes when the disk has room again.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -21,9 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.events import ProductPinned, ProductUnpinned, StreamStateChanged
+from studio.core.files import PRIVATE, LockedError, WriterLock
+from studio.core.log import get_logger
 from studio.core.secrets import mask_text
 from studio.live.counters import Counters
 from studio.live.events import ChatMessage, ConnectorState, LineItem, Order, ViewerCount
+
+log = get_logger("live.session_log")
 
 SCHEMA_VERSION = 1
 
@@ -99,14 +110,35 @@ def decode(kind: str, source: str, at: float, data: dict[str, Any]) -> Any:
     return {"kind": kind, "source": source, "at": at, **data}
 
 
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class SessionLog:
     """Append-only writer. Thread-safe: connectors and the UI thread append concurrently."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self.write_failures = 0
+        self._failing = False
+        self._writer = WriterLock(self.path)
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer.acquire()
+        except LockedError as e:
+            who = f" (process {e})" if str(e) else ""
+            why = (f"the session log {self.path} is open in another running show{who}: give this show its "
+                   "own --session-log FILE, or end the other show first")
+            raise SessionLogError(why) from None
+        except OSError as e:
+            raise SessionLogError(f"cannot open the session log {self.path}: {e.strerror or e}") from None
+        try:
+            self._create_private()
             self._db = sqlite3.connect(str(self.path), isolation_level=None, check_same_thread=False,
                                        timeout=10)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -114,9 +146,21 @@ class SessionLog:
             self._db.executescript(_SCHEMA)
             self._db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                              (str(SCHEMA_VERSION),))
-        except sqlite3.DatabaseError as e:
-            raise SessionLogError(f"cannot open the session log {self.path}: {e}") from e
+        except (sqlite3.Error, OSError) as e:
+            self._writer.release()
+            reason = getattr(e, "strerror", None) or str(e)
+            raise SessionLogError(f"cannot open the session log {self.path}: {reason}") from None
         self.closed = False
+
+    def _create_private(self) -> None:
+        """A new log file is made here, empty and 0600, before SQLite opens it (SQLite would create it
+        with the umask's mode, usually world-readable); an existing one is left as it is."""
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            fd = os.open(self.path, flags, PRIVATE)
+        except FileExistsError:
+            return
+        os.close(fd)
 
     def append(self, event: Any) -> None:
         kind, source, at, data = encode(event)
@@ -127,18 +171,40 @@ class SessionLog:
         self._write("session", "studio", time.time(), {"what": what, **data})
 
     def _write(self, kind: str, source: str, at: float, data: dict[str, Any]) -> None:
-        row = (time.time(), kind, source, float(at),
-               json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        if not _utf8(text):  # a lone surrogate from a bridge: JSON's \ud800 escape keeps it, storable
+            text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+        if not _utf8(source):
+            source = source.encode("utf-8", "backslashreplace").decode("utf-8")
+        row = (time.time(), kind, source, float(at), text)
         with self._lock:
             if self.closed:
                 return
-            self._db.execute("INSERT INTO events(logged_at, kind, source, at, data) VALUES (?,?,?,?,?)", row)
+            try:
+                self._db.execute("INSERT INTO events(logged_at, kind, source, at, data) VALUES (?,?,?,?,?)",
+                                 row)
+            except sqlite3.Error as e:  # a full disk, an I/O error: the log's problem, not the show's
+                self.write_failures += 1
+                if not self._failing:
+                    self._failing = True
+                    log.error("the session log %s cannot be written (%s): events are counted but not logged "
+                              "until it can; the show goes on", self.path, e)
+                return
+            if self._failing:
+                self._failing = False
+                log.warning("the session log %s is written again (%d event(s) could not be logged)",
+                            self.path, self.write_failures)
 
     def close(self) -> None:
         with self._lock:
             if not self.closed:
                 self.closed = True
-                self._db.close()
+                try:
+                    self._db.close()
+                except sqlite3.Error as e:
+                    log.warning("the session log %s did not close cleanly: %s", self.path, e)
+                finally:
+                    self._writer.release()
 
 
 def read_rows(path: str | Path) -> Iterator[tuple[int, float, str, str, float, dict[str, Any]]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +52,22 @@ class VideoLayer:
     _cached: tuple[NDArray[Any], NDArray[Any], NDArray[Any]] | None = field(default=None, repr=False)
     _slate: tuple[NDArray[Any], NDArray[Any], NDArray[Any]] | None = field(default=None, repr=False)
     _slate_label: str = field(default="", repr=False)
+    _crop_said: tuple[Any, ...] = field(default=(), repr=False)   # the impossible crop already reported
+    failed: str = field(default="", repr=False)   # why the layer was switched off ("": it draws)
+
+
+MIN_CROPPED = 4  # pixels a crop must leave of each side of the picture (two chroma samples)
+
+
+def usable_crop(crop: tuple[int, int, int, int], fw: int, fh: int) -> tuple[int, int, int, int]:
+    """The crop that can be applied to an fw x fh picture: negative sides count as 0, and a pair of
+    sides (left+right, top+bottom) that would leave less than MIN_CROPPED pixels is not applied."""
+    left, top, right, bottom = (max(0, int(v)) for v in crop)
+    if fw - left - right < MIN_CROPPED:
+        left = right = 0
+    if fh - top - bottom < MIN_CROPPED:
+        top = bottom = 0
+    return left, top, right, bottom
 
 
 def _even(v: int) -> int:
@@ -60,7 +77,7 @@ def _even(v: int) -> int:
 def _scale_frame(frame: CapturedFrame, crop: tuple[int, int, int, int], w: int, h: int) -> Planes:
     """Crop and scale a captured frame to w x h, returned as I420 planes (Y, U, V)."""
     fw, fh = frame.size
-    left, t, r, b = crop
+    left, t, r, b = usable_crop(crop, fw, fh)
     if frame.fmt == "yuv420p":
         y, u, v = i420_planes(frame.image, fw, fh)
         left, t = left & ~1, t & ~1
@@ -117,6 +134,67 @@ class Compositor:
         self._tick_times: deque[float] = deque(maxlen=int(float(rate)) + 1)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._failed_overlays: weakref.WeakSet[Any] = weakref.WeakSet()
+        self.failures = 0          # ticks that could not be drawn or handed on
+        self._last_failure = ""
+
+    # -- one layer's failure is that layer's: said once, switched off, the picture goes on ------------
+    def _layer_planes(self, layer: VideoLayer, w: int, h: int) -> tuple[Planes, float | None]:
+        """The layer's picture at w x h (its slate when its source has no frame) and its capture time."""
+        frame = layer.source.latest()
+        if frame is None:
+            label = slate_label(layer.source)
+            if layer._slate is None or layer._slate[0].shape != (h, w) or layer._slate_label != label:
+                layer._slate = _slate(w, h, label)
+                layer._slate_label = label
+            return layer._slate, None
+        cached = layer._cached
+        if frame.seq != layer._cached_seq or cached is None or cached[0].shape != (h, w):
+            fw, fh = frame.size
+            if usable_crop(layer.crop, fw, fh) != tuple(max(0, v) for v in layer.crop) and \
+                    layer._crop_said != (layer.crop, frame.size):
+                layer._crop_said = (layer.crop, frame.size)
+                log.warning("layer %s: the crop %s is larger than its %dx%d picture: that crop is not "
+                            "applied", layer.source.name, tuple(layer.crop), fw, fh)
+            cached = layer._cached = _scale_frame(frame, layer.crop, w, h)
+            layer._cached_seq = frame.seq
+        return cached, frame.t
+
+    def _switch_off(self, layer: VideoLayer, e: Exception) -> None:
+        layer.failed = f"{type(e).__name__}: {e}"
+        log.error("layer %s is switched off: it cannot be drawn (%s); the show goes on", layer.source.name,
+                  layer.failed, exc_info=e)
+
+    def _blend(self, o: Any, t: float) -> None:
+        """Blend one overlay; one that fails is said once and left out from then on."""
+        if o in self._failed_overlays:
+            return
+        try:
+            ox, oy, op = o.placement(t)
+            blend_onto_i420(self.planes, o.prepared, ox, oy, op)
+        except Exception as e:  # noqa: BLE001 - a broken overlay must not stop the picture
+            self._failed_overlays.add(o)
+            log.error("an overlay is switched off: it cannot be drawn (%s: %s); the show goes on",
+                      type(e).__name__, e, exc_info=e)
+
+    def _blit(self, planes: Planes, x: int, y: int, w: int, h: int, opacity: float) -> None:
+        """Copy (opaque) or blend a layer's w x h picture onto the canvas at (x, y), clipped."""
+        cy, cu, cv = self.planes
+        cw, ch = self.size
+        x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, cw), min(y + h, ch)
+        if x1 <= x0 or y1 <= y0:
+            return
+        sy, sx = y0 - y, x0 - x
+        by0, by1, bx0, bx1 = y0 // 2, y1 // 2, x0 // 2, x1 // 2  # chroma: on the canvas
+        py0, py1, px0, px1 = sy // 2, (sy + y1 - y0) // 2, sx // 2, (sx + x1 - x0) // 2  # the layer's
+        parts = ((cy[y0:y1, x0:x1], planes[0][sy:sy + y1 - y0, sx:sx + x1 - x0]),
+                 (cu[by0:by1, bx0:bx1], planes[1][py0:py1, px0:px1]),
+                 (cv[by0:by1, bx0:bx1], planes[2][py0:py1, px0:px1]))
+        for dst, src in parts:
+            if opacity >= 1.0:
+                dst[...] = src
+            else:  # integer weights, rounded, in place: no float frame on the hot path
+                cv2.addWeighted(src, opacity, dst, 1.0 - opacity, 0.0, dst=dst)
 
     # -- drawing ----------------------------------------------------------------------------------
     def compose(self, t: float) -> NDArray[Any]:
@@ -128,58 +206,36 @@ class Compositor:
         overlays = self.board.layered(t)
         k = 0
         for layer in self.layers:
-            if not layer.visible or layer.opacity <= 0.0:
+            if not layer.visible or layer.opacity <= 0.0 or layer.failed:
                 continue
             if k < len(overlays) and overlays[k][0] < layer.z:   # image/text layers under this video layer
                 if not covered:
                     cy.fill(BLACK[0]); cu.fill(BLACK[1]); cv.fill(BLACK[2])  # noqa: E702
                     covered = True
                 while k < len(overlays) and overlays[k][0] < layer.z:
-                    o = overlays[k][1]
-                    ox, oy, op = o.placement(t)
-                    blend_onto_i420(self.planes, o.prepared, ox, oy, op)
+                    self._blend(overlays[k][1], t)
                     k += 1
             opaque = layer.opacity >= 1.0
             w = _even(layer.width or cw)
             h = _even(layer.height or ch)
             x, y = layer.x & ~1, layer.y & ~1
-            frame = layer.source.latest()
-            if frame is None:
-                label = slate_label(layer.source)
-                if layer._slate is None or layer._slate[0].shape != (h, w) or layer._slate_label != label:
-                    layer._slate = _slate(w, h, label)
-                    layer._slate_label = label
-                planes = layer._slate
-            else:
-                cached = layer._cached
-                if frame.seq != layer._cached_seq or cached is None or cached[0].shape != (h, w):
-                    cached = layer._cached = _scale_frame(frame, layer.crop, w, h)
-                    layer._cached_seq = frame.seq
-                planes = cached
-                capture_t = frame.t if capture_t is None else min(capture_t, frame.t)
-            if not covered and opaque and x <= 0 and y <= 0 and x + w >= cw and y + h >= ch:
-                covered = True
-            elif not covered:
-                cy.fill(BLACK[0]); cu.fill(BLACK[1]); cv.fill(BLACK[2])  # noqa: E702
-                covered = True
-            x0, y0, x1, y1 = max(x, 0), max(y, 0), min(x + w, cw), min(y + h, ch)
-            if x1 > x0 and y1 > y0:
-                sy, sx = y0 - y, x0 - x
-                by0, by1, bx0, bx1 = y0 // 2, y1 // 2, x0 // 2, x1 // 2  # chroma: on the canvas
-                py0, py1, px0, px1 = sy // 2, (sy + y1 - y0) // 2, sx // 2, (sx + x1 - x0) // 2  # the layer's
-                parts = ((cy[y0:y1, x0:x1], planes[0][sy:sy + y1 - y0, sx:sx + x1 - x0]),
-                         (cu[by0:by1, bx0:bx1], planes[1][py0:py1, px0:px1]),
-                         (cv[by0:by1, bx0:bx1], planes[2][py0:py1, px0:px1]))
-                for dst, src in parts:
-                    if opaque:
-                        dst[...] = src
-                    else:  # integer weights, rounded, in place: no float frame on the hot path
-                        cv2.addWeighted(src, layer.opacity, dst, 1.0 - layer.opacity, 0.0, dst=dst)
+            try:
+                planes, frame_t = self._layer_planes(layer, w, h)
+                if not covered and opaque and x <= 0 and y <= 0 and x + w >= cw and y + h >= ch:
+                    covered = True
+                elif not covered:
+                    cy.fill(BLACK[0]); cu.fill(BLACK[1]); cv.fill(BLACK[2])  # noqa: E702
+                    covered = True
+                self._blit(planes, x, y, w, h, layer.opacity)
+            except Exception as e:  # noqa: BLE001 - this layer's failure is this layer's alone
+                self._switch_off(layer, e)
+                continue
+            if frame_t is not None:
+                capture_t = frame_t if capture_t is None else min(capture_t, frame_t)
         if not covered:
             cy.fill(BLACK[0]); cu.fill(BLACK[1]); cv.fill(BLACK[2])  # noqa: E702
         for _, o in overlays[k:]:
-            ox, oy, op = o.placement(t)
-            blend_onto_i420(self.planes, o.prepared, ox, oy, op)
+            self._blend(o, t)
         self.last_capture_t = capture_t
         return self.canvas
 
@@ -227,8 +283,13 @@ class Compositor:
             try:
                 canvas = self.compose(due)
                 on_frame(index, canvas, self.last_capture_t)
-            except Exception:
-                log.exception("compose failed at frame %d; the encoder repeats the last frame", index)
+            except Exception as e:  # noqa: BLE001 - the canvas goes on; the encoder repeats the last frame
+                self.failures += 1
+                said = f"{type(e).__name__}: {e}"
+                if said != self._last_failure:  # the same failure on every frame is said once
+                    self._last_failure = said
+                    log.error("frame %d could not be drawn (%s); the encoder repeats the last frame",
+                              index, said, exc_info=e)
             self.render_ms = 0.9 * self.render_ms + 0.1 * (time.perf_counter() - start) * 1000.0
             self._tick_times.append(time.monotonic())
             self.frames += 1

@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.errors import UserError
+from studio.core.flags import int_flag
 
 
 def register(sub) -> None:
     p = sub.add_parser("bench", help="measure speed: studio vs ffmpeg CPU, latency, compositing cost")
-    p.add_argument("--seconds", type=int, default=20, help="length of each run (default 20)")
+    p.add_argument("--seconds", type=int_flag("--seconds", 1, 3600, unit="s", example="20"), default=20,
+                   help="length of each run (default 20)")
     p.add_argument("--sizes", default="1280x720,1920x1080",
                    help="canvas sizes to run (default 720p and 1080p)")
     p.add_argument("--json", type=Path, default=None, help="also write the results to this file")

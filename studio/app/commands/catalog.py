@@ -1,7 +1,8 @@
 """`studio catalog check FILE`: what the studio would import from a catalog, and why rows were rejected.
 
 stdout: one JSON object per product (sku, title, price, compare_at, currency, stock, image);
-stderr: `line N: reason` per rejected row. Exit 0 when at least one product imported, 2 when none.
+stderr: `line N: reason` per rejected row. Exit 0 when at least one product imported, 2 when none or
+when the file cannot be read at all (one sentence; the log keeps the detail of anything unforeseen).
 """
 
 from __future__ import annotations
@@ -43,18 +44,37 @@ def product_json(product) -> str:
 
 def print_catalog(catalog, out=None, err=None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
+    from studio.core.text import inert_json, one_line
+
     for product in catalog.products:
-        print(product_json(product), file=out)
+        print(inert_json(product_json(product)), file=out)   # a merchant's cell never drives the terminal
     for issue in catalog.issues:
-        print(str(issue), file=err)
+        print(one_line(str(issue)), file=err)
     if not catalog.products:
-        print(f"studio: {catalog.source}: no product imported", file=err)
+        print(one_line(f"studio: {catalog.source}: no product imported"), file=err)
         return 2
     return 0
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from studio.commerce.catalog import load_catalog
+    import csv
 
-    catalog = load_catalog(args.file, currency=args.currency, store_url=args.store_url)
+    from studio.commerce.catalog import load_catalog
+    from studio.commerce.money import normalize_currency
+    from studio.core.errors import UserError
+    from studio.core.log import get_logger
+
+    try:
+        currency = normalize_currency(args.currency)
+    except ValueError as e:
+        raise UserError(f"--currency: {e}") from None
+    try:
+        catalog = load_catalog(args.file, currency=currency, store_url=args.store_url)
+    except UserError:
+        raise
+    except (ValueError, ArithmeticError, LookupError, RecursionError, MemoryError, csv.Error) as e:
+        # the loaders turn every known problem into a line-numbered issue; this is the net under them
+        get_logger("commerce.catalog").warning("catalog check %s failed", args.file, exc_info=True)
+        raise UserError(f"{args.file}: cannot be read as a catalog ({type(e).__name__}); "
+                        "see docs/catalog.md for the formats") from None
     return print_catalog(catalog)

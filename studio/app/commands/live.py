@@ -8,14 +8,14 @@ The show itself is built by studio/app/assemble.py, exactly as the window builds
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
-import sys
 import threading
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from studio.app.assemble import build_show, destination_urls, recording_path, show_stem
 from studio.app.commands.catalog import add_catalog_options
@@ -30,8 +30,17 @@ from studio.app.profile.model import (
 )
 from studio.core.errors import EncoderError, UserError
 from studio.core.events import EventBus, StreamStateChanged
+from studio.core.files import check_regular_file, create_private
+from studio.core.flags import int_flag, number_flag
+from studio.core.log import get_logger, say
 from studio.core.secrets import mask_text
-from studio.media.canvas import check_fps, parse_size
+from studio.core.text import one_line
+from studio.media.canvas import MAX_SIDE, check_fps, parse_size
+
+log = get_logger("app.live")
+
+MAX_DURATION_S = 31 * 24 * 3600   # a month: any longer is a typo (no --duration: until Ctrl+C)
+MAX_BLOCKLIST_BYTES = 4 * 1024 * 1024
 
 FEED_HELP = ("a live data feed, repeatable: youtube:live_chat_id=ID | shopify:shop=NAME | "
              "twitch:channel=NAME | generic:url=URL[,mode=sse] | demo (simulated data) | none; "
@@ -77,16 +86,19 @@ def register(sub: Any) -> None:
     p.add_argument("--audio", default=None, metavar="SPEC",
                    help="tone | mic:default | mic:NAME | none (default tone)")
     p.add_argument("--size", default=None, metavar="WxH", help="canvas size, e.g. 1280x720 or 720x1280")
-    p.add_argument("--fps", type=float, default=None, help="canvas frame rate (default 30)")
+    p.add_argument("--fps", type=number_flag("--fps", 1, 120, example="30"), default=None,
+                   help="canvas frame rate (default 30)")
     p.add_argument("--image", action="append", default=[], metavar="PATH@X,Y", help="an RGBA image layer")
     p.add_argument("--out", action="append", default=[], metavar="URL",
                    help="rtmp:// or rtmps:// destination; write the key as ${ENV_VAR} or ${keyring:NAME} "
                         "to keep it off the command line")
     p.add_argument("--record", type=Path, default=None, metavar="PATH", help="record to a Matroska file")
-    p.add_argument("--bitrate", type=int, default=None, metavar="KBPS", help="video bitrate (default 3500)")
+    p.add_argument("--bitrate", type=int_flag("--bitrate", 100, 50000, unit="kbps", example="3500"),
+                   default=None, metavar="KBPS", help="video bitrate (default 3500)")
     p.add_argument("--encoder", default=None, help="auto | libx264 | h264_nvenc | h264_qsv | …")
-    p.add_argument("--duration", type=float, default=None, metavar="SECONDS",
-                   help="end the show after this long")
+    p.add_argument("--duration", type=number_flag("--duration", 0, MAX_DURATION_S, unit="seconds",
+                                                  example="60", low_open=True),
+                   default=None, metavar="SECONDS", help="end the show after this long")
     p.add_argument("--stats", type=Path, default=None, metavar="PATH", help="write the status as JSON lines")
     p.add_argument("--scene", type=Path, default=None, metavar="FILE",
                    help="a scene file (docs/scene.md; read as a profile)")
@@ -102,9 +114,14 @@ def parse_image_arg(text: str) -> tuple[str, int, int]:
         if not sep:
             raise ValueError
         x_s, y_s = pos.split(",")
-        return path, int(x_s), int(y_s)
+        x, y = int(x_s), int(y_s)
     except ValueError:
-        raise UserError(f"--image '{text}' is not PATH@X,Y: e.g. --image logo.png@20,20") from None
+        shown = one_line(text, 200)
+        raise UserError(f"--image '{shown}' is not PATH@X,Y: e.g. --image logo.png@20,20") from None
+    if not (-MAX_SIDE <= x <= MAX_SIDE and -MAX_SIDE <= y <= MAX_SIDE):
+        raise UserError(f"--image '{one_line(text, 200)}': the position is out of range: use -{MAX_SIDE} to "
+                        f"{MAX_SIDE} for X and Y, e.g. --image logo.png@20,20")
+    return path, x, y
 
 
 def _abs(path: str) -> str:
@@ -120,6 +137,7 @@ def _abs_source(spec: str) -> str:
 def _blocked_words(path: str) -> tuple[str, ...]:
     from studio.live.blocklist import Blocklist
 
+    check_regular_file(path, MAX_BLOCKLIST_BYTES, "blocked-words")  # /dev/zero never ends, a FIFO blocks
     return tuple(Blocklist.load(path).words)
 
 
@@ -170,9 +188,7 @@ def spec_from_args(args: argparse.Namespace, base: ShowSpec | None = None) -> Sh
     if args.record:
         recording = Recording(enabled=True, path=_abs(str(args.record)))
     encoding = spec.encoding
-    if args.bitrate is not None:
-        if not 100 <= args.bitrate <= 50000:
-            raise UserError(f"--bitrate {args.bitrate} is out of range: use 100 to 50000 kbps, e.g. 3500")
+    if args.bitrate is not None:  # its range is checked where it arrives (the flag's type)
         encoding = replace(encoding, bitrate_kbps=args.bitrate)
     if args.encoder:
         encoding = replace(encoding, encoder=args.encoder)
@@ -217,7 +233,7 @@ def load_base(args: argparse.Namespace) -> ShowSpec | None:
         return None
     loaded = load_profile(path)
     for problem in loaded.problems:
-        print(mask_text(f"studio: {problem}"), file=sys.stderr)
+        say(f"studio: {problem}")
     spec = loaded.spec
     if not spec.audio:
         spec = replace(spec, audio=(AudioSource("tone"),))
@@ -237,6 +253,50 @@ def status_line(s: dict[str, Any], demo: bool = False) -> str:
     return mask_text(" | ".join(parts))
 
 
+class StatsFile:
+    """`--stats`: JSON lines, a side file. A write that fails (a full disk) is said once and ends the
+    file, never the show; created 0600."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self._f: IO[str] | None = None
+        self.failed = ""
+        if path is not None:
+            try:
+                self._f = create_private(path)
+            except OSError as e:
+                self._fail(e)
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self._f is None:
+            return
+        try:
+            self._f.write(mask_text(json.dumps(record)) + "\n")
+            self._f.flush()
+        except (OSError, ValueError) as e:
+            self._fail(e)
+
+    def close(self) -> None:
+        f, self._f = self._f, None
+        if f is None:
+            return
+        try:
+            f.close()
+        except OSError as e:
+            self._fail(e)
+
+    def _fail(self, e: Exception) -> None:
+        f, self._f = self._f, None
+        if f is not None:
+            with contextlib.suppress(OSError):  # the same full disk; said below, once
+                f.close()
+        if not self.failed:
+            self.failed = getattr(e, "strerror", None) or str(e)
+            log.info("--stats %s: %s", self.path, e)
+            say(f"studio: --stats {self.path} cannot be written ({self.failed}): no more stats lines; "
+                "the show goes on")
+
+
 def run(args: argparse.Namespace) -> int:
     spec = spec_from_args(args, load_base(args))
     if args.save_profile:
@@ -244,15 +304,19 @@ def run(args: argparse.Namespace) -> int:
         from studio.app.profile.secure import secure_secrets
 
         path = save_profile(secure_secrets(spec), args.save_profile)
-        print(f"profile written to {path}: run it with `studio live --profile {path}`", file=sys.stderr)
+        say(f"profile written to {path}: run it with `studio live --profile {path}`")
         return 0
     if args.duration is not None and args.duration <= 0:
         raise UserError("--duration must be a positive number of seconds")
     dests = destination_urls(spec)
     stem = show_stem()  # the recording and the session log of one show are named alike
+    r = spec.recording
+    asked = Path(spec.resolve(r.path)) if r.enabled and r.path else None
     record = recording_path(spec, stem)
     if not dests and record is None:
         raise UserError("nothing to do: give --out rtmp://host/app/KEY and/or --record show.mkv")
+    if asked is not None and record is not None and record != asked:
+        say(f"studio: {asked} already exists: recording to {record} instead (nothing is replaced)")
     bus = EventBus()
     built = build_show(spec, bus, strict=True, stem=stem)
     show = built.show
@@ -268,16 +332,14 @@ def run(args: argparse.Namespace) -> int:
         signal.signal(sig, on_signal)
 
     def on_state(ev: StreamStateChanged) -> None:
-        if not args.quiet and ev.state in ("reconnecting", "gave_up", "error", "live"):
-            print(mask_text(f"studio: {ev.output}: {ev.state} {ev.message}"), file=sys.stderr, flush=True)
+        if not args.quiet and ev.state in ("reconnecting", "stalled", "gave_up", "error", "live"):
+            say(f"studio: {ev.output}: {ev.state} {ev.message}")
 
     bus.subscribe(StreamStateChanged, on_state)
     if demo and not args.quiet:
-        print("studio: DEMO DATA: the demo feed is on; its orders, chat and viewers are simulated",
-              file=sys.stderr, flush=True)
-    stats_file = None
+        say("studio: DEMO DATA: the demo feed is on; its orders, chat and viewers are simulated")
+    stats = StatsFile(args.stats)
     try:
-        stats_file = args.stats.open("a", encoding="utf-8") if args.stats else None
         try:
             show.start()
         except EncoderError as e:
@@ -296,18 +358,18 @@ def run(args: argparse.Namespace) -> int:
                 next_status += 1.0
                 s = {**show.stats(), "demo": demo}
                 if not args.quiet:
-                    print(status_line(s, demo), file=sys.stderr, flush=True)
-                if stats_file:
-                    stats_file.write(mask_text(json.dumps(s)) + "\n")
-                    stats_file.flush()
+                    say(status_line(s, demo))
+                stats.write(s)
             if deadline is not None and now >= deadline:
                 break
     finally:
-        built.stop()
-        final = show.stats()
-        if stats_file:
-            stats_file.write(mask_text(json.dumps({**final, "demo": demo, "final": True})) + "\n")
-            stats_file.close()
-        if show.encoder and show.encoder.failure:
-            print(f"studio: {show.encoder.failure}", file=sys.stderr)
+        try:
+            built.stop()  # the recording is finalised here, whatever a side file did
+        finally:
+            try:
+                stats.write({**show.stats(), "demo": demo, "final": True})
+            finally:
+                stats.close()
+                if show.encoder and show.encoder.failure:
+                    say(f"studio: {show.encoder.failure}")
     return 0

@@ -4,10 +4,14 @@ over a transparent canvas, for review and tests. Uses the same renderers and lay
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from studio.app.commands.catalog import add_catalog_options
 from studio.core.errors import UserError
+from studio.core.flags import number_flag
+
+MAX_IMAGE_TIMEOUT_S = 120.0
 
 KINDS = {"price-card": "price_card", "countdown": "countdown", "coupon": "coupon", "qr": "qr",
          "lower-third": "lower_third", "badge": "badge", "logo": "logo", "chat": "chat"}
@@ -31,7 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("--text", default=None, metavar="TEXT", help="lower-third line (default: selling points)")
     r.add_argument("--logo", default=None, metavar="IMAGE", help="logo/watermark image file")
     r.add_argument("--locale", default=None, help="money and labels locale, e.g. zh_CN, en_US, de_DE")
-    r.add_argument("--image-timeout", type=float, default=3.0, help="seconds to wait for a product image")
+    r.add_argument("--image-timeout", type=number_flag("--image-timeout", 0.0, MAX_IMAGE_TIMEOUT_S,
+                                                       unit="seconds", example="3", low_open=True),
+                   default=3.0, help="seconds to wait for a product image (default 3)")
     add_catalog_options(r)
     r.set_defaults(func=run_render)
 
@@ -42,6 +48,7 @@ def run_render(args: argparse.Namespace) -> int:
     from studio.commerce.images import load_image
     from studio.commerce.overlays.countdown import parse_mmss
     from studio.commerce.overlays.layout import layout_for, parse_canvas
+    from studio.commerce.overlays.qr import QRDoesNotFit
     from studio.commerce.overlays.qt import compose, ensure_gui, save_png
     from studio.commerce.overlays.scene import ORDER, SceneOptions, render_kind
 
@@ -79,6 +86,17 @@ def run_render(args: argparse.Namespace) -> int:
     if product is not None and "price_card" in kinds:
         image = load_image(product.image, base_dir, args.image_timeout)
     layout = layout_for(canvas)
-    placed = [pl for k in kinds if (pl := render_kind(k, layout, product, opts, image)) is not None]
+    placed = []
+    for k in kinds:
+        try:
+            pl = render_kind(k, layout, product, opts, image)
+        except QRDoesNotFit as e:
+            if args.kind != "all":
+                raise UserError(f"{args.catalog}: the QR code of {product.sku if product else '?'} cannot be "
+                                f"drawn: {e}") from None
+            print(f"studio: the QR code is left out: {e}", file=sys.stderr)
+            continue
+        if pl is not None:
+            placed.append(pl)
     save_png(compose(canvas, [(pl.image, pl.x, pl.y) for pl in placed]), args.out)
     return 0

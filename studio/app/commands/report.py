@@ -7,6 +7,7 @@ import json
 import sys
 
 from studio.core.errors import UserError
+from studio.core.text import inert_json, one_line
 
 
 def register(subparsers) -> None:
@@ -21,6 +22,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from studio.live.report import build_report
+    from studio.live.report.html import write_html
     from studio.live.session_log import SessionLogError
 
     try:
@@ -29,26 +31,23 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(e)) from None
     totals = {**rep.totals(), "demo": rep.demo}
     if args.out:
-        from studio.live.report.html import write_html
-
         try:
             path = write_html(rep, args.out, args.lang)
         except OSError as e:
             raise UserError(f"cannot write {args.out}: {e.strerror or e}") from None
         if not args.json:
-            print(f"report written to {path}")
+            print(one_line(f"report written to {path}"))
     if args.json or not args.out:
         if args.json:
-            json.dump(totals, sys.stdout, ensure_ascii=False, indent=2)
-            print()
+            print(inert_json(json.dumps(totals, ensure_ascii=False, indent=2)))
         else:
             gmv = ", ".join(f"{v} {k}" for k, v in totals["gmv"].items()) or "0"
             demo = "DEMO DATA (simulated) · " if rep.demo else ""
             apart = totals["pre_live"]["orders"] + totals["between_shows"]["orders"]
-            print(demo + f"on air {_dur(totals['on_air_seconds'])} · orders {totals['orders']} · "
-                  f"units {totals['units']} · GMV {gmv} · chat {totals['chat_messages']} · "
-                  f"peak viewers {totals['peak_viewers']} · reconnects {totals['reconnects']}"
-                  + (f" · {apart} order(s) off air, not counted" if apart else ""))
+            print(one_line(demo + f"on air {_dur(totals['on_air_seconds'])} · orders {totals['orders']} · "
+                           f"units {totals['units']} · GMV {gmv} · chat {totals['chat_messages']} · "
+                           f"peak viewers {totals['peak_viewers']} · reconnects {totals['reconnects']}"
+                           + (f" · {apart} order(s) off air, not counted" if apart else ""), None))
     return 0
 
 
@@ -69,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return run(args)
     except UserError as e:
-        print(f"studio: {mask_text(str(e))}", file=sys.stderr)
+        print(one_line(f"studio: {mask_text(str(e))}"), file=sys.stderr)
         return e.exit_code
 
 

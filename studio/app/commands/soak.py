@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.errors import UserError
+from studio.core.flags import number_flag
 
 
 def register(sub) -> None:
     p = sub.add_parser("soak", help="a long show under load (default 30 min): drops, memory, A/V drift, CPU")
-    p.add_argument("--minutes", type=float, default=30.0, help="length of the show (default 30)")
-    p.add_argument("--chat-rate", type=float, default=20.0,
+    p.add_argument("--minutes", type=number_flag("--minutes", 0, 24 * 60, low_open=True, example="30"),
+                   default=30.0, help="length of the show (default 30)")
+    p.add_argument("--chat-rate", type=number_flag("--chat-rate", 0, 10_000, example="20"), default=20.0,
                    help="demo feed pace, messages a second (default 20)")
     p.add_argument("--json", type=Path, default=None, help="also write the results to this file")
     p.set_defaults(func=run)

@@ -425,7 +425,7 @@ def save_profile(spec: ShowSpec, path: str | Path) -> Path:
         try:
             os.chmod(tmp, os.stat(target).st_mode & 0o7777)
         except FileNotFoundError:
-            os.chmod(tmp, 0o644)
+            os.chmod(tmp, 0o600)  # a new profile is the user's own: it names their accounts and files
         os.replace(tmp, target)
         tmp = None
     except OSError as e:

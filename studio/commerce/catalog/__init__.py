@@ -6,6 +6,7 @@ row as a line-numbered issue; only an unreadable file or an unknown layout is a 
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 from studio.commerce.catalog.csvrows import rows_with_lines
@@ -25,7 +26,7 @@ def parse_catalog_text(text: str, currency: str = "USD", store_url: str | None =
     """Parse catalog text of any supported format (JSON when it starts with `{` or `[`)."""
     if text.lstrip()[:1] in ("{", "["):
         return parse_json(text, currency, source)
-    header, _ = rows_with_lines(text)
+    header, _ = rows_with_lines(text, source)
     if is_shopify_header(header):
         return parse_shopify_csv(text, currency, store_url, source)
     if is_simple_header(header):
@@ -37,15 +38,25 @@ def parse_catalog_text(text: str, currency: str = "USD", store_url: str | None =
 def load_catalog(path: str | Path, currency: str = "USD", store_url: str | None = None) -> Catalog:
     """Read and parse a catalog file; relative image paths are resolved against its folder."""
     p = Path(path)
+    mb = MAX_FILE_BYTES // (1024 * 1024)
     try:
-        if p.stat().st_size > MAX_FILE_BYTES:
-            mb = MAX_FILE_BYTES // (1024 * 1024)
+        st = p.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(st.st_mode):  # a device (/dev/zero never ends) or a FIFO (blocks forever)
+            raise UserError(f"{p}: not a regular file; save the catalog as a file and name that")
+        if st.st_size > MAX_FILE_BYTES:
             raise UserError(f"{p}: larger than {mb} MB; is this really a catalog?")
-        data = p.read_bytes()
+        with p.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)  # bounded even if the file grows meanwhile
+        if len(data) > MAX_FILE_BYTES:
+            raise UserError(f"{p}: larger than {mb} MB; is this really a catalog?")
     except FileNotFoundError:
         raise UserError(f"{p}: no such catalog file") from None
     except IsADirectoryError:
         raise UserError(f"{p}: is a folder, not a catalog file") from None
     except OSError as e:
-        raise UserError(f"{p}: cannot read the catalog ({e.strerror})") from None
+        raise UserError(f"{p}: cannot read the catalog ({e.strerror or type(e).__name__})") from None
+    except ValueError:  # a NUL in the name
+        raise UserError(f"{str(p)[:80]!r} is not a usable file name") from None
     return parse_catalog_text(decode_catalog(data, str(p)), currency, store_url, str(p))

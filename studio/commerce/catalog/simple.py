@@ -3,7 +3,8 @@
 CSV: one product per row, columns by header name — sku, title, price required; subtitle,
 compare_at, currency, stock, image, url, selling_points and tags (`|`-separated) optional.
 JSON: `{"currency": "CNY", "products": [{...}, ...]}` or a bare list of product objects, with the
-same keys; prices as strings ("99.00") or numbers, parsed exactly (never through float).
+same keys; prices as strings ("99.00") or numbers, parsed exactly (never through float): integers
+too are read as Decimal, since Python refuses to turn more than 4 300 digits into an int.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from studio.commerce.catalog.csvrows import Row, header_index, rows_with_lines
+from studio.commerce.catalog.csvrows import BadRow, Row, header_index, rows_with_lines
 from studio.commerce.catalog.result import Catalog, CatalogBuilder
 from studio.commerce.product import RowError, make_product, split_list
 from studio.core.errors import UserError
@@ -26,7 +27,7 @@ def is_simple_header(header: list[str]) -> bool:
 
 
 def parse_simple_csv(text: str, currency: str, source: str = "") -> Catalog:
-    header, rows = rows_with_lines(text)
+    header, rows = rows_with_lines(text, source or "catalog")
     index = header_index(header)
     missing = [c for c in REQUIRED_COLUMNS if c not in index]
     if missing:
@@ -34,6 +35,9 @@ def parse_simple_csv(text: str, currency: str, source: str = "") -> Catalog:
                         "(see docs/catalog.md)")
     out = CatalogBuilder()
     for line, cells in rows:
+        if isinstance(cells, BadRow):
+            out.reject(line, cells.reason)
+            continue
         row = Row(index, cells)
         try:
             product = make_product(
@@ -105,7 +109,7 @@ def _as_list(value: Any, name: str) -> list[Any]:
 
 
 def parse_json(text: str, currency: str, source: str = "") -> Catalog:
-    decoder = json.JSONDecoder(parse_float=Decimal)
+    decoder = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal)
     try:
         doc = decoder.decode(text)
     except json.JSONDecodeError as e:
@@ -113,6 +117,8 @@ def parse_json(text: str, currency: str, source: str = "") -> Catalog:
     except RecursionError:
         where = source or "catalog"
         raise UserError(f"{where}: line 1: the JSON is nested too deeply to be a catalog") from None
+    except ValueError as e:  # a number the decoder cannot hold
+        raise UserError(f"{source or 'catalog'}: line 1: unreadable JSON ({str(e)[:80]})") from None
     if isinstance(doc, dict):
         items = doc.get("products")
         if not isinstance(items, list):
@@ -123,7 +129,10 @@ def parse_json(text: str, currency: str, source: str = "") -> Catalog:
         items = doc
     else:
         raise UserError(f"{source or 'catalog'}: the JSON must be an object with \"products\" or a list")
-    offsets = _products_offsets(text, decoder)
+    try:
+        offsets = _products_offsets(text, decoder)
+    except (ValueError, RecursionError):  # cannot happen after a good decode; line 1 then
+        offsets = []
     out = CatalogBuilder()
     for n, item in enumerate(items):
         line = _line_of(text, offsets[n]) if n < len(offsets) else 1

@@ -1,4 +1,8 @@
-"""QR code of the product URL (segno), on a white card with a "Scan to buy" caption."""
+"""QR code of the product URL (segno), on a white card with a "Scan to buy" caption.
+
+A link can be too long for any QR code (a version 40 code holds 2 953 bytes at the lowest error
+correction), or need more modules than the card has pixels: then `QRDoesNotFit` says so, and the show
+draws no QR rather than a cropped one that no phone can scan."""
 
 from __future__ import annotations
 
@@ -10,10 +14,21 @@ from studio.commerce.overlays import style
 from studio.commerce.overlays.qt import elide, font, new_image, painter, rounded, to_bgra
 
 
+class QRDoesNotFit(ValueError):
+    """The link cannot be drawn as a QR code of this size; the message says why, in one sentence."""
+
+
 def qr_matrix(url: str) -> list[list[bool]]:
-    """The QR modules of `url` (error correction M, or better when it fits), without quiet zone."""
-    code = segno.make_qr(url, error="m", boost_error=True)
-    return [[bool(v) for v in row] for row in code.matrix]
+    """The QR modules of `url` (error correction M, or better when it fits; L when only L holds it),
+    without quiet zone. QRDoesNotFit when no QR code can hold it."""
+    for level in ("m", "l"):
+        try:
+            code = segno.make_qr(url, error=level, boost_error=True)
+        except segno.DataOverflowError:
+            continue
+        return [[bool(v) for v in row] for row in code.matrix]
+    raise QRDoesNotFit(f"the link is too long for a QR code ({len(url.encode('utf-8'))} bytes; a QR code "
+                       "holds at most 2953): use a shorter link")
 
 
 def render_qr(url: str, size: tuple[int, int], caption: str | None = None, lang: str = "en") -> np.ndarray:
@@ -27,7 +42,10 @@ def render_qr(url: str, size: tuple[int, int], caption: str | None = None, lang:
     pad = 14 * u
     quiet = 2  # modules of white around the code (the card itself adds more)
     avail = min(w - 2 * pad, h - 2 * pad - cap_h)
-    mod = max(1, int(avail // (n + 2 * quiet)))
+    mod = int(avail // (n + 2 * quiet))
+    if mod < 1:
+        raise QRDoesNotFit(f"the link needs a QR code of {n}×{n} modules, more than the {w}×{h} card has "
+                           "pixels for: use a shorter link or a larger canvas")
     side = mod * (n + 2 * quiet)
     img = new_image(w, h)
     p = painter(img)

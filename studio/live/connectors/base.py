@@ -5,12 +5,26 @@ A connector is a small class with a `kind` id, built from a settings dict (the `
 turns every failure into a `ConnectorState` event and a backoff, never an exception out of `run`.
 
 HTTP rules, for every connector:
-* one `httpx.Client` with explicit connect/read timeouts on every call;
+* one `httpx.Client` with explicit connect/read timeouts on every call, and every request made through
+  `PollingConnector.request` (or a stream opened under a `Deadline`): a wall-clock deadline for the whole
+  request (`request_deadline`, 30 s) and a body capped while it streams (`MAX_BODY`, 8 MiB), see
+  studio/core/http.py;
 * redirects are *not* followed: platform APIs do not redirect, and following one would carry a token
   (e.g. `X-Shopify-Access-Token`, a custom header httpx keeps across hosts) somewhere else. A 3xx is
   an error like any other, so a redirect loop costs one request per backoff, not a spin;
 * every body is validated where it arrives (`json_body` + the connector's own shape checks);
 * `api_base` replaces scheme and host only; the documented paths stay.
+
+Request-rate bounds, whatever the server answers (`Retry-After: 0`, negative or a day, an instant close,
+a stream that ends at once) and whatever the settings:
+* after a failure the wait is our own exponential backoff (`retry` doubling up to `retry_cap`); a
+  server's `Retry-After` may lengthen it, never shorten it, and is honoured up to `retry_cap`. With the
+  defaults (1 s, 60 s) a failing feed makes at most 7 requests in its first minute and 1–2 a minute after;
+* every request also spends a token of `RequestBudget` (40 at once, 2 a second after): no connector
+  makes more than 40 + 60·2 = 160 requests in any minute, even with `retry=0` or `interval=0`;
+* a response ends within `request_deadline` (30 s) of wall-clock time — a server that drips its headers
+  or its body included — and costs at most MAX_BODY (8 MiB) of body, held twice while it is joined,
+  plus its parse, which MAX_JSON_VALUES keeps under ~55 MiB: about 75 MB a feed at worst.
 """
 
 from __future__ import annotations
@@ -18,6 +32,7 @@ from __future__ import annotations
 import abc
 import contextlib
 import email.utils
+import math
 import random
 import ssl
 import threading
@@ -32,7 +47,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from studio.core.errors import UserError
-from studio.core.http import make_client
+from studio.core.http import (
+    Deadline,
+    DeadlineExceeded,
+    ResponseTooLarge,
+    SocketWatch,
+    fetch,
+    make_client,
+)
 from studio.core.log import get_logger
 from studio.core.secrets import mask_text
 from studio.live.connectors.options import RETRY, RETRY_CAP, Option, number_value
@@ -43,6 +65,8 @@ log = get_logger("live.connectors")
 Emit = Callable[[Any], None]
 
 MAX_BODY = 8 * 1024 * 1024  # a poll response bigger than this is not a chat page
+REQUEST_DEADLINE = 30.0     # seconds for a whole request: connect, headers, body
+MAX_JSON_VALUES = 500_000   # real pages spend 20+ bytes a value: an 8 MiB one holds ~400 000 at most
 
 TOKEN_REJECTED = "token rejected — open Settings → Feeds"
 
@@ -55,14 +79,17 @@ def token_rejected(platform: str, what: str) -> str:
 class FeedError(Exception):
     """A failed call. `fatal` stops the connector (`state` says how); otherwise it backs off.
 
-    `retry_after` (seconds) overrides the backoff when the platform says how long to wait.
+    `retry_after` (seconds) is what the platform said about waiting: it may lengthen the backoff, never
+    shorten it, and counts up to `retry_cap` (see `retry_wait`). `hold` is a wait the connector chose
+    from its own settings for a known condition (YouTube's daily quota) and is used as it is.
     The message is shown to the host: one sentence, masked, no token.
     """
 
     def __init__(self, message: str, *, retry_after: float | None = None, fatal: bool = False,
-                 state: str = BACKOFF) -> None:
+                 state: str = BACKOFF, hold: float | None = None) -> None:
         super().__init__(mask_text(message))
         self.retry_after = retry_after
+        self.hold = hold
         self.fatal = fatal
         self.state = state
 
@@ -82,6 +109,45 @@ def backoff_delay(attempt: int, policy: BackoffPolicy = BackoffPolicy(),
     """Seconds to wait before retry `attempt` (0-based): first·factor^attempt, capped, ± jitter."""
     base = min(policy.first * policy.factor ** min(attempt, 64), policy.cap)
     return max(0.0, base * (1 + policy.jitter * (2 * rnd() - 1)))
+
+
+def retry_wait(attempt: int, policy: BackoffPolicy, retry_after: float | None = None,
+               hold: float | None = None, rnd: Callable[[], float] = random.random) -> float:
+    """Seconds before the next try after the `attempt`-th failure in a row (0-based).
+
+    Our own backoff is the floor: a server's `retry_after` can lengthen the wait, never shorten it (a
+    `Retry-After: 0` answered at once is a request storm), and counts only up to `policy.cap` (a
+    `Retry-After` of a day would look like a dead feed; one request per cap costs nothing). A `hold` is
+    the connector's own setting and is used as it is, but never below `policy.first`."""
+    if hold is not None and math.isfinite(hold):
+        return max(hold, policy.first, 0.0)
+    wait = backoff_delay(attempt, policy, rnd)
+    if retry_after is not None and math.isfinite(retry_after):
+        wait = max(wait, min(retry_after, policy.cap))
+    return wait
+
+
+class RequestBudget:
+    """A token bucket: `burst` requests at once, then `rate` a second — so at most burst + 60·rate in
+    any minute, whatever a server or a setting asks for. `take(now)` spends a token and returns 0, or
+    returns the seconds to wait before one is there (spending nothing)."""
+
+    def __init__(self, burst: float = 40.0, rate: float = 2.0) -> None:
+        self.burst, self.rate = burst, rate
+        self._tokens = burst
+        self._at: float | None = None
+
+    def per_minute(self) -> int:
+        return int(self.burst + 60 * self.rate)
+
+    def take(self, now: float) -> float:
+        if self._at is not None:
+            self._tokens = min(self.burst, self._tokens + max(0.0, now - self._at) * self.rate)
+        self._at = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return 0.0
+        return (1.0 - self._tokens) / self.rate
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -221,6 +287,9 @@ def json_body(resp: httpx.Response, what: str) -> Any:
         raise FeedError(f"{what}: HTTP {status}")
     if len(resp.content) > MAX_BODY:
         raise FeedError(f"{what}: response too large ({len(resp.content)} bytes)")
+    values = json_values(resp.content)
+    if values > MAX_JSON_VALUES:
+        raise FeedError(f"{what}: response too large (over {MAX_JSON_VALUES} JSON values)")
     ctype = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
     if ctype and "json" not in ctype:
         raise FeedError(f"{what}: expected JSON, got {ctype or 'no content type'}")
@@ -245,6 +314,10 @@ def describe_http_error(e: Exception) -> str:
         cause = cause.__cause__ or cause.__context__
     if "CERTIFICATE_VERIFY_FAILED" in str(e):
         return "TLS certificate not trusted: check the address; verification stays on"
+    if isinstance(e, httpx.RemoteProtocolError):
+        return "network error: the server closed the connection without a complete answer"
+    if isinstance(e, httpx.DecodingError):
+        return "network error: the server sent a body that cannot be decoded"
     return f"network error: {e.__class__.__name__}"
 
 
@@ -260,7 +333,16 @@ def error_reason(body: Any) -> tuple[str, str]:
     return "", ""
 
 
+def json_values(content: bytes) -> int:
+    """An upper bound on the values a JSON text holds (its commas and colons, in strings or not): what
+    parsing it will cost, known before parsing. A value costs 30–110 bytes once parsed, so 8 MiB of
+    `[[],[],…]` would take 180 MiB; MAX_JSON_VALUES keeps a body's parse under about 55 MiB."""
+    return content.count(b",") + content.count(b":") + 1
+
+
 def try_json(resp: httpx.Response) -> Any:
+    if json_values(resp.content) > MAX_JSON_VALUES:
+        return None
     try:
         return resp.json()
     except (ValueError, RecursionError):
@@ -298,16 +380,25 @@ class Connector(abc.ABC):
         """Called from another thread on shutdown to interrupt a blocking call; must be idempotent."""
 
 
+class Stopping(Exception):
+    """Raised inside a poll when the stop event is set during one of its waits; `run` just ends."""
+
+
 class PollingConnector(Connector):
     """A connector that asks the platform again and again. Subclasses implement `poll()`, which emits
-    what it found and returns the seconds to wait before the next call, or raises FeedError."""
+    what it found and returns the seconds to wait before the next call, or raises FeedError; every
+    request goes through `request()` (or a stream opened with `stream_extensions()` after `pace()`)."""
 
     backoff = BackoffPolicy(first=1.0, factor=2.0, cap=60.0)
+    request_deadline = REQUEST_DEADLINE
 
     def __init__(self) -> None:
         self.client: httpx.Client | None = None
         self._emit: Emit = lambda e: None
         self._stop = threading.Event()
+        self.budget = RequestBudget()
+        self.sockets = SocketWatch()
+        self._paced = False
 
     def sleep(self, seconds: float) -> bool:
         """Wait inside a poll (between pages); returns True when asked to stop."""
@@ -320,6 +411,37 @@ class PollingConnector(Connector):
 
     def make_client(self) -> httpx.Client:
         return make_client()
+
+    def pace(self) -> None:
+        """Wait for a token of the request budget (no wait unless the connector asks too often)."""
+        while True:
+            wait = self.budget.take(time.monotonic())
+            if wait <= 0:
+                return
+            if not self._paced:
+                self._paced = True
+                log.info("%s: more than %d requests a minute asked for; pacing to %g a second", self.name,
+                         self.budget.per_minute(), self.budget.rate)
+            if self._stop.wait(wait):
+                raise Stopping
+
+    def request(self, method: str, url: str, *, what: str, max_bytes: int | None = None,
+                **kw: Any) -> httpx.Response:
+        """One paced request, its body read under `max_bytes` (MAX_BODY) within `request_deadline`
+        seconds; a body too large or a server too slow becomes a FeedError (a backoff)."""
+        client = self.client
+        if client is None:
+            raise Stopping
+        limit = MAX_BODY if max_bytes is None else max_bytes
+        self.pace()
+        try:
+            return fetch(client, method, url, max_bytes=limit, deadline=Deadline(self.request_deadline),
+                         watch=self.sockets, **kw)
+        except ResponseTooLarge:
+            raise FeedError(f"{what}: response too large (over {limit} bytes); not read further") from None
+        except DeadlineExceeded:
+            raise FeedError(f"{what}: no complete answer within {self.request_deadline:g} s "
+                            "(the server is too slow); trying again later") from None
 
     @abc.abstractmethod
     def poll(self) -> float:
@@ -341,12 +463,15 @@ class PollingConnector(Connector):
                     if attempt or not ok_before:
                         self.state(RECONNECTED if ok_before or attempt else CONNECTED)
                     attempt, ok_before = 0, True
+                except Stopping:
+                    break
                 except FeedError as e:
                     if e.fatal:
                         self.state(e.state, str(e))
                         return
-                    wait = (e.retry_after if e.retry_after is not None
-                            else backoff_delay(attempt, self.backoff))
+                    if stop.is_set():
+                        break
+                    wait = retry_wait(attempt, self.backoff, e.retry_after, e.hold)
                     attempt += 1
                     self.state(BACKOFF, str(e), round(wait, 3))
                 except httpx.TimeoutException:
@@ -374,6 +499,8 @@ class PollingConnector(Connector):
             self.state(STOPPED)
 
     def close(self) -> None:
+        """From any thread: wakes a read blocked on the platform's socket, then closes the client."""
+        self.sockets.interrupt()
         c, self.client = self.client, None
         if c is not None:
             with contextlib.suppress(Exception):

@@ -7,6 +7,14 @@ list of events is accepted too). SSE mode (`mode=sse`): `GET url` with `Accept: 
 each `data:` block is one event object or an envelope; `id:` is sent back as `Last-Event-ID` when the
 stream is reopened, `retry:` sets the reopen delay. Numbers are parsed as Decimal, so `"total": 19.99`
 is as exact as `"19.99"`. A bad event is skipped (and logged); a bad body is an error and a backoff.
+
+Bounds (the SSE reader is written by hand for them: httpx's `iter_lines` grows a line without limit and
+waits on a silent server as long as each read is short): a poll body is read under MAX_BODY (8 MiB)
+within 30 s; an SSE line is capped at MAX_SSE_LINE and an event at MAX_SSE_EVENT (1 MiB) while they
+arrive; a stream must send a complete line (a `:` keep-alive will do) at least every 30 s; `retry:` is
+held between 1 s and 60 s; a stream closed with no event before 30 s is a failure (backoff), so an
+instant close cannot become a reconnect loop; an `id:` that is not printable ASCII of at most 256
+characters is dropped (and logged), the last good one is sent back instead.
 """
 
 from __future__ import annotations
@@ -22,11 +30,22 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from studio.core.errors import UserError
-from studio.core.http import make_client
+from studio.core.http import (
+    Deadline,
+    DeadlineExceeded,
+    LineSplitter,
+    ResponseTooLarge,
+    buffered,
+    guard,
+    iter_decoded,
+    make_client,
+    request_extensions,
+)
 from studio.core.log import get_logger
 from studio.live.connectors.base import (
     FeedError,
     PollingConnector,
+    Stopping,
     api_base_problem,
     checked_api_base,
     json_body,
@@ -48,7 +67,14 @@ log = get_logger("live.generic")
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_SSE_EVENT = 1024 * 1024
+MAX_SSE_LINE = MAX_SSE_EVENT + 16  # a `data:` line may carry a whole event, no more
+MAX_ERROR_BODY = 64 * 1024         # a non-200 answer to the stream is read for its error only
+MAX_EVENT_ID = 256                 # Last-Event-ID goes back in a header
+MAX_CURSOR = 4096                  # the poll cursor goes back in the URL
 MAX_RETRY_MS = 60_000  # an SSE `retry:` longer than the backoff cap would stall the feed
+SSE_MIN_RETRY = 1.0    # seconds: `retry: 0` must not become a reconnect loop
+SSE_SILENCE = 30.0     # seconds without a complete line (keep-alives count) before the stream is given up
+SSE_HEALTHY = 30.0     # seconds a stream must last, if it brings no event, not to count as a failure
 MAX_MONEY_DIGITS = 15  # no order is worth 10^16 of any currency; bigger would overflow sums
 
 
@@ -150,6 +176,8 @@ class GenericFeed(PollingConnector):
     kind = "generic"
     title = "Generic bridge (poll or SSE)"
     OPTIONS = (URL, MODE, TOKEN, INTERVAL, NAME, API_BASE, RETRY, RETRY_CAP)
+    silence = SSE_SILENCE   # seconds: headers, then a complete line at least this often
+    healthy = SSE_HEALTHY   # seconds: a stream that lasted this long was no failure, events or not
 
     @classmethod
     def check_options(cls, options: Mapping[str, str]) -> list[str]:
@@ -181,7 +209,7 @@ class GenericFeed(PollingConnector):
         self.skipped = 0
 
     def make_client(self) -> httpx.Client:
-        return make_client(timeout=30.0 if self.mode == "sse" else 10.0)
+        return make_client(timeout=self.silence if self.mode == "sse" else 10.0)
 
     def _headers(self) -> dict[str, str]:
         h = {"Authorization": f"Bearer {self.token}"} if self.token else {}
@@ -214,9 +242,8 @@ class GenericFeed(PollingConnector):
         return self._poll_sse() if self.mode == "sse" else self._poll_json()
 
     def _poll_json(self) -> float:
-        assert self.client is not None
         params = {"cursor": self.cursor} if self.cursor else None
-        resp = self.client.get(self.url, params=params, headers=self._headers())
+        resp = self.request("GET", self.url, what="feed", params=params, headers=self._headers())
         self._refuse(resp)
         json_body(resp, "feed")  # status / content type / well-formed checks
         body = loads(resp.content)
@@ -229,56 +256,131 @@ class GenericFeed(PollingConnector):
         if isinstance(body, dict):
             cursor = body.get("cursor")
             if isinstance(cursor, (str, int)) and not isinstance(cursor, bool):
-                self.cursor = str(cursor)
+                cursor = str(cursor)
+                if len(cursor) <= MAX_CURSOR:
+                    self.cursor = cursor
+                else:
+                    log.warning("%s: ignored a cursor of %d characters (at most %d)", self.name, len(cursor),
+                                MAX_CURSOR)
             after = body.get("poll_after_ms")
             if isinstance(after, (int, Decimal)) and not isinstance(after, bool):
                 wait = min(max(float(after) / 1000.0, 0.2), 60.0)
         return wait
 
     def _poll_sse(self) -> float:
-        assert self.client is not None
-        with self.client.stream("GET", self.url, headers=self._headers()) as resp:
-            self._refuse(resp)
-            if resp.status_code != 200:
-                resp.read()
-                json_body(resp, "feed stream")  # raises the right FeedError (429, 5xx, 3xx…)
-            ctype = resp.headers.get("Content-Type", "")
-            if not ctype.startswith("text/event-stream"):
-                got = ctype.split(";")[0] or "nothing"
-                raise FeedError(f"feed stream: expected text/event-stream, got {got}")
-            data: list[str] = []
-            size = 0
-            event_id: str | None = None
-            for line in resp.iter_lines():
-                if self._stop.is_set():
-                    break
-                if line == "":
-                    if data:
-                        payload = "\n".join(data)
-                        data, size = [], 0
-                        try:
-                            obj = loads(payload)
-                        except ValueError:
-                            raise FeedError("feed stream: an event is not valid JSON") from None
-                        batch = obj.get("events") if isinstance(obj, dict) and "events" in obj else [obj]
-                        if not isinstance(batch, list):
-                            raise FeedError("feed stream: \"events\" is not a list")
-                        for o in batch:
-                            self._emit_obj(o)
-                    if event_id is not None:
-                        self.last_event_id, event_id = event_id, None
-                    continue
-                if line.startswith(":"):
-                    continue  # comment / keepalive
-                field, _, value = line.partition(":")
-                value = value.removeprefix(" ")
-                if field == "data":
-                    data.append(value)
-                    size += len(value)
-                    if size > MAX_SSE_EVENT:
-                        raise FeedError("feed stream: an event is too large")
-                elif field == "id" and "\0" not in value:
-                    event_id = value
-                elif field == "retry" and value.isascii() and value.isdigit() and len(value) <= 9:
-                    self.retry_ms = min(int(value), MAX_RETRY_MS)
-        return self.retry_ms / 1000.0
+        """One stream, read until it ends. Each line is capped (MAX_SSE_LINE) as it arrives, each event
+        too (MAX_SSE_EVENT); the headers must come within `silence` seconds and then a complete line at
+        least every `silence` seconds (a keep-alive comment counts), else the stream is given up in
+        words. A stream that ends before `healthy` seconds without one event counts as a failure (an
+        instant close must not become a reconnect loop); after any other the reopen delay is `retry:`
+        held between SSE_MIN_RETRY and the backoff cap."""
+        client = self.client
+        if client is None:
+            raise Stopping
+        self.pace()
+        deadline = Deadline(self.silence)
+        started = time.monotonic()
+        splitter = LineSplitter(MAX_SSE_LINE)
+        events = 0
+        phase = "headers"
+        ext = request_extensions(deadline, client, self.sockets)
+        try:
+            with (guard(deadline, self.sockets),
+                  client.stream("GET", self.url, headers=self._headers(), extensions=ext) as resp):
+                self._refuse(resp)
+                if resp.status_code != 200:
+                    phase = "body"
+                    json_body(buffered(resp, MAX_ERROR_BODY), "feed stream")  # the right FeedError (429…)
+                ctype = resp.headers.get("Content-Type", "")
+                if not ctype.startswith("text/event-stream"):
+                    got = ctype.split(";")[0] or "nothing"
+                    raise FeedError(f"feed stream: expected text/event-stream, got {got}")
+                phase = "stream"
+                reader = _SseReader(self)
+                for chunk in iter_decoded(resp):
+                    for line in splitter.feed(chunk):
+                        deadline.renew()
+                        events += reader.line(line.decode("utf-8", errors="replace"))
+                    if self._stop.is_set():
+                        raise Stopping
+        except ResponseTooLarge:
+            what, cap = ("an error page", MAX_ERROR_BODY) if phase == "body" else ("a line", MAX_SSE_LINE)
+            raise FeedError(f"feed stream: {what} longer than {cap // 1024} KiB; reconnecting") from None
+        except DeadlineExceeded:
+            if self._stop.is_set():
+                raise Stopping from None
+            if phase != "stream":
+                raise FeedError(f"feed stream: the bridge did not answer within {self.silence:g} s; "
+                                "reconnecting") from None
+            if splitter.pending:
+                raise FeedError(f"feed stream: the bridge sent no complete line for {self.silence:g} s; "
+                                "reconnecting") from None
+            raise FeedError(f"feed stream: the bridge sent nothing for {self.silence:g} s; reconnecting") \
+                from None
+        if events == 0 and time.monotonic() - started < self.healthy:
+            raise FeedError("feed stream: the bridge closed the stream without sending an event; "
+                            "reconnecting")
+        ceiling = max(SSE_MIN_RETRY, min(MAX_RETRY_MS / 1000.0, self.backoff.cap))
+        return min(max(self.retry_ms / 1000.0, SSE_MIN_RETRY), ceiling)
+
+
+class _SseReader:
+    """The SSE field rules for one stream (html.spec.whatwg.org, "event stream interpretation"): `data:`
+    lines gathered into one event, dispatched at a blank line; `id:` kept for Last-Event-ID when it is
+    printable ASCII of at most MAX_EVENT_ID characters (any other is dropped, logged once a stream: it
+    could not be sent back in a header); `retry:` digits only."""
+
+    def __init__(self, feed: GenericFeed) -> None:
+        self.feed = feed
+        self.data: list[str] = []
+        self.size = 0
+        self.event_id: str | None = None
+        self.dropped_ids = 0
+
+    def line(self, line: str) -> int:
+        """Handle one line; returns the number of events it dispatched (0 or 1)."""
+        feed = self.feed
+        if line == "":
+            dispatched = 0
+            if self.data:
+                payload = "\n".join(self.data)
+                self.data, self.size = [], 0
+                try:
+                    obj = loads(payload)
+                except ValueError:
+                    raise FeedError("feed stream: an event is not valid JSON") from None
+                batch = obj.get("events") if isinstance(obj, dict) and "events" in obj else [obj]
+                if not isinstance(batch, list):
+                    raise FeedError("feed stream: \"events\" is not a list")
+                for o in batch:
+                    feed._emit_obj(o)
+                dispatched = 1
+            if self.event_id is not None:
+                feed.last_event_id, self.event_id = self.event_id, None
+            return dispatched
+        if line.startswith(":"):
+            return 0  # comment / keepalive
+        field, _, value = line.partition(":")
+        value = value.removeprefix(" ")
+        if field == "data":
+            self.data.append(value)
+            self.size += len(value) + 1
+            if self.size > MAX_SSE_EVENT:
+                raise FeedError("feed stream: an event is too large")
+        elif field == "id" and "\0" not in value:
+            if usable_event_id(value):
+                self.event_id = value
+            else:
+                self.dropped_ids += 1
+                if self.dropped_ids == 1:
+                    log.warning("%s: dropped an event id that cannot be sent back (%d characters, not "
+                                "printable ASCII or over %d); resuming from the last good one", feed.name,
+                                len(value), MAX_EVENT_ID)
+        elif field == "retry" and value.isascii() and value.isdigit() and len(value) <= 9:
+            feed.retry_ms = min(int(value), MAX_RETRY_MS)
+        return 0
+
+
+def usable_event_id(value: str) -> bool:
+    """An SSE id we can send back as `Last-Event-ID`: printable ASCII (space to ~), at most MAX_EVENT_ID."""
+    return len(value) <= MAX_EVENT_ID and all(" " <= c <= "~" for c in value)

@@ -270,7 +270,11 @@ class RoomConnector(Connector):
             if error.fatal:
                 self.state(error.state, str(error))
                 return
-            wait = backoff_delay(attempt, self.backoff) if error.retry_after is None else error.retry_after
+            # our backoff is the floor: a platform's wait can lengthen it, never shorten it (a
+            # "retry after 0" answered at once is a request storm), up to MAX_WAIT
+            wait = backoff_delay(attempt, self.backoff)
+            if error.retry_after is not None:
+                wait = max(wait, error.retry_after)
             wait = min(max(wait, MIN_WAIT), MAX_WAIT)
             attempt += 1
             self.state(BACKOFF, str(error), round(wait, 3))

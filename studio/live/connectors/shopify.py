@@ -36,6 +36,7 @@ from studio.core.log import get_logger
 from studio.live.connectors.base import (
     FeedError,
     PollingConnector,
+    Stopping,
     api_base_problem,
     checked_api_base,
     iso,
@@ -93,17 +94,18 @@ def parse_call_limit(header: str | None) -> tuple[int, int] | None:
     """`"32/40"` → (32, 40)."""
     if not header:
         return None
-    m = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", header)
+    m = re.fullmatch(r"\s*(\d{1,9})\s*/\s*(\d{1,9})\s*", header)
     if not m or int(m.group(2)) <= 0:
         return None
     return int(m.group(1)), int(m.group(2))
 
 
-def bucket_wait(used: int, size: int, leak_rate: float = 2.0) -> float:
-    """Seconds to let the leaky bucket drain before the next call: none below ¾ full, else down to half."""
+def bucket_wait(used: int, size: int, leak_rate: float = 2.0, cap: float = 60.0) -> float:
+    """Seconds to let the leaky bucket drain before the next call: none below ¾ full, else down to half;
+    never more than `cap` (a header claiming a bucket of millions must not park the feed for days)."""
     if used < 0.75 * size:
         return 0.0
-    return (used - 0.5 * size) / leak_rate
+    return min(cap, (used - 0.5 * size) / leak_rate)
 
 
 def parse_order(raw: Any, source: str = "shopify") -> Order | None:
@@ -217,7 +219,7 @@ class ShopifyOrders(PollingConnector):
     def _wait_throttle(self) -> None:
         if self.throttle > 0:
             if self.sleep(self.throttle):
-                raise FeedError("stopped")
+                raise Stopping
             self.throttle = 0.0
 
     def _refuse(self, resp: httpx.Response) -> None:
@@ -237,11 +239,10 @@ class ShopifyOrders(PollingConnector):
     # -- GraphQL ---------------------------------------------------------------------------------------
 
     def _post(self, after: str | None) -> Any:
-        assert self.client is not None
         self._wait_throttle()
         variables = {"first": self.page_size, "after": after, "query": self.search}
-        resp = self.client.post(self.base + self.graphql_path, headers=self._headers(),
-                                json={"query": ORDERS_QUERY, "variables": variables})
+        resp = self.request("POST", self.base + self.graphql_path, what="Shopify GraphQL",
+                            headers=self._headers(), json={"query": ORDERS_QUERY, "variables": variables})
         self._refuse(resp)
         if resp.status_code == 400:
             err = first_error(try_json(resp)) if len(resp.content) <= 65536 else None
@@ -289,9 +290,8 @@ class ShopifyOrders(PollingConnector):
     # -- REST ------------------------------------------------------------------------------------------
 
     def _get(self, url: str, params: dict[str, str] | None) -> tuple[dict[str, Any], str | None]:
-        assert self.client is not None
         self._wait_throttle()
-        resp = self.client.get(url, params=params, headers=self._headers())
+        resp = self.request("GET", url, what="Shopify orders", params=params, headers=self._headers())
         limit = parse_call_limit(resp.headers.get("X-Shopify-Shop-Api-Call-Limit"))
         if limit:
             self.throttle = bucket_wait(*limit, leak_rate=self.leak_rate)

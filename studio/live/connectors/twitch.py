@@ -4,8 +4,14 @@
 PRIVMSG lines with IRCv3 tags become `ChatMessage` (id from the `id` tag, time from `tmi-sent-ts`).
 `PING` is answered with `PONG` and the same text; `:tmi.twitch.tv RECONNECT` (matched on the command
 field, never on a substring) reconnects at once. If the server is silent for `idle_ping` seconds we
-send our own PING, and after `dead_after` seconds without any line the connection is considered dead.
-Reconnects follow Twitch's guidance: immediately, then 1, 2, 4, 8 s… (capped).
+send our own PING, and after `dead_after` seconds without any complete line (bytes dripped without a
+newline do not count) the connection is reported dead and reopened. Reconnects follow Twitch's
+guidance: immediately, then 1, 2, 4, 8 s… (capped at 30 s); only a session that joined and lasted
+HEALTHY_SESSION seconds earns the next immediate one, so a server that accepts and closes at once (or
+sends JOIN and closes) gets at most 8 connections in the first minute and 2 a minute after.
+Bounded: a line is at most MAX_LINE bytes (longer ones are dropped, and an unfinished one past
+4 × MAX_LINE ends the connection), the TCP connect and the TLS handshake each end within
+`connect_timeout`, and `close()` wakes a read or a handshake blocked in the connector's thread.
 
 TLS is always verified. `api_base=ircs://host:port` (default `ircs://irc.chat.twitch.tv:6697`) or
 `irc://host:port` for plain TCP, which must be asked for explicitly; `cafile=PATH` adds a CA to trust
@@ -49,6 +55,8 @@ log = get_logger("live.twitch")
 
 DEFAULT_BASE = "ircs://irc.chat.twitch.tv:6697"
 MAX_LINE = 8192  # IRCv3 with tags allows 8191 bytes of tags + 512 of message; anything longer is garbage
+MAX_PENDING = 4 * MAX_LINE  # an unfinished line past this is no IRC
+HEALTHY_SESSION = 10.0  # seconds a joined session must last before the next reconnect may be immediate
 
 _TAG_UNESCAPE = {":": ";", "s": " ", "\\": "\\", "r": "\r", "n": "\n"}
 
@@ -171,14 +179,22 @@ class TwitchChat(Connector):
         self._emit(ConnectorState(self.name, state, mask_text(message), retry_in))
 
     def _connect(self) -> socket.socket:
+        """A connected (and, for ircs, handshaken) socket, registered so that `close()` can wake it. The
+        handshake runs under the socket's timeout, which Python applies to it as a whole."""
         raw = socket.create_connection((self.host, self.port), timeout=self.connect_timeout)
-        if not self.tls:
-            return raw
-        ctx = ssl.create_default_context(cafile=self.cafile)  # CERT_REQUIRED + hostname check, always
+        sock = raw
         try:
-            return ctx.wrap_socket(raw, server_hostname=self.host)
+            if self.tls:
+                ctx = ssl.create_default_context(cafile=self.cafile)  # CERT_REQUIRED + hostname check
+                sock = ctx.wrap_socket(raw, server_hostname=self.host, do_handshake_on_connect=False)
+            with self._lock:
+                self._sock = sock
+            if isinstance(sock, ssl.SSLSocket):
+                sock.settimeout(self.connect_timeout)
+                sock.do_handshake()
+            return sock
         except BaseException:
-            raw.close()
+            sock.close()
             raise
 
     def run(self, emit: Emit, stop: threading.Event) -> None:
@@ -188,10 +204,9 @@ class TwitchChat(Connector):
         try:
             while not stop.is_set():
                 self._joined = False
+                started = time.monotonic()
                 try:
                     sock = self._connect()
-                    with self._lock:
-                        self._sock = sock
                     if stop.is_set():
                         break
                     self._session(sock, stop, functools.partial(self._on_joined, ever))
@@ -199,6 +214,8 @@ class TwitchChat(Connector):
                     self._last_error = str(e)
                 except ssl.SSLCertVerificationError as e:
                     self._last_error = f"TLS certificate not trusted: {e.verify_message}"
+                except TimeoutError:
+                    self._last_error = f"Twitch did not answer within {self.connect_timeout:g} s"
                 except (OSError, ssl.SSLError) as e:
                     self._last_error = f"connection failed: {e.__class__.__name__}"
                 except Exception as e:  # noqa: BLE001 - a line we did not foresee: reconnect, never kill the thread
@@ -209,7 +226,9 @@ class TwitchChat(Connector):
                 if stop.is_set():
                     break
                 if self._joined:
-                    ever, attempt = True, 0
+                    ever = True
+                    if time.monotonic() - started >= HEALTHY_SESSION:
+                        attempt = 0
                 wait = 0.0 if attempt == 0 else backoff_delay(attempt - 1, self.backoff)
                 attempt += 1
                 self._state(BACKOFF, self._last_error, round(wait, 3))
@@ -233,30 +252,38 @@ class TwitchChat(Connector):
         self._send(sock, f"NICK {self.nick}")
         self._send(sock, f"JOIN #{self.channel}")
         buf = b""
-        last_rx = time.monotonic()
+        last_line = time.monotonic()  # progress is a complete line, not a dripped byte
         pinged = False
         joined = False
         while not stop.is_set():
+            idle = time.monotonic() - last_line
+            if idle > self.dead_after:
+                what = "no complete line" if buf else "nothing"
+                raise _Reconnect(f"Twitch sent {what} for {self.dead_after:g} s; reconnecting")
+            if idle > self.idle_ping and not pinged:
+                self._send(sock, "PING :tmi.twitch.tv")
+                pinged = True
             try:
                 chunk = sock.recv(65536)
             except (TimeoutError, ssl.SSLWantReadError):
-                idle = time.monotonic() - last_rx
-                if idle > self.dead_after:
-                    raise _Reconnect("no data from Twitch; reconnecting") from None
-                if idle > self.idle_ping and not pinged:
-                    self._send(sock, "PING :tmi.twitch.tv")
-                    pinged = True
                 continue
             if not chunk:
                 self._last_error = "Twitch closed the connection"
                 return
-            last_rx, pinged = time.monotonic(), False
             buf += chunk
-            if len(buf) > 4 * MAX_LINE and b"\n" not in buf:
+            if b"\n" in chunk:
+                *lines, buf = buf.split(b"\n")
+            else:
+                lines = []  # scan only what is new: a dripped line costs linear time
+            if len(buf) > MAX_PENDING:
                 self._last_error = "Twitch sent an over-long line"
                 return
-            *lines, buf = buf.split(b"\n")
+            if lines:
+                last_line, pinged = time.monotonic(), False
             for raw in lines:
+                if len(raw) > MAX_LINE:
+                    log.warning("%s: dropped a line of %d bytes (at most %d)", self.name, len(raw), MAX_LINE)
+                    continue
                 line = raw.rstrip(b"\r").decode("utf-8", errors="replace")
                 if not line:
                     continue

@@ -179,7 +179,7 @@ class YouTubeChat(PollingConnector):
             raise FeedError("the live chat has ended", fatal=True, state=ENDED)
         if reason == "quotaExceeded":
             raise FeedError("YouTube API quota exceeded; waiting before trying again",
-                            retry_after=self.quota_backoff)
+                            hold=self.quota_backoff)
         if reason == "rateLimitExceeded":
             raise FeedError("YouTube says we ask too fast; slowing down", retry_after=self.rate_limit_backoff)
         if reason == "liveChatNotFound" or resp.status_code == 404:
@@ -197,10 +197,9 @@ class YouTubeChat(PollingConnector):
         """The live chat of the token owner's active broadcast (liveBroadcasts.list, broadcastStatus=
         active: `mine=true` also returns past broadcasts, whose chat has ended). False when there is none
         yet."""
-        assert self.client is not None
-        resp = self.client.get(self.base + BROADCASTS_PATH, headers=headers,
-                               params={"part": "id,snippet", "broadcastStatus": "active",
-                                       "broadcastType": "all", "maxResults": "5"})
+        resp = self.request("GET", self.base + BROADCASTS_PATH, what="YouTube broadcasts", headers=headers,
+                            params={"part": "id,snippet", "broadcastStatus": "active",
+                                    "broadcastType": "all", "maxResults": "5"})
         self._raise_for_youtube(resp)
         body = json_body(resp, "YouTube broadcasts")
         items = body.get("items") if isinstance(body, dict) else None
@@ -219,16 +218,16 @@ class YouTubeChat(PollingConnector):
         return False
 
     def poll(self) -> float:
-        assert self.client is not None
         headers, params = self._auth()
         if not self.chat_id and not self._find_active_chat(headers):
             raise FeedError("no active broadcast on this channel yet; looking again in "
-                            f"{self.broadcast_retry:.0f} s", retry_after=self.broadcast_retry)
+                            f"{self.broadcast_retry:.0f} s", hold=self.broadcast_retry)
         params = {**params, "liveChatId": self.chat_id, "part": "id,snippet,authorDetails",
                   "maxResults": "2000"}
         if self.page_token:
             params["pageToken"] = self.page_token
-        resp = self.client.get(self.base + MESSAGES_PATH, params=params, headers=headers)
+        resp = self.request("GET", self.base + MESSAGES_PATH, what="YouTube live chat", params=params,
+                            headers=headers)
         self._raise_for_youtube(resp)
         body = json_body(resp, "YouTube live chat")
         if not isinstance(body, dict) or not isinstance(body.get("items", []), list):
@@ -254,9 +253,8 @@ class YouTubeChat(PollingConnector):
         return max(self.min_interval, min(wait, 60.0))
 
     def _poll_viewers(self, headers: dict[str, str], params: dict[str, str]) -> None:
-        assert self.client is not None
-        resp = self.client.get(self.base + VIDEOS_PATH, headers=headers,
-                               params={**params, "part": "liveStreamingDetails", "id": self.video_id})
+        resp = self.request("GET", self.base + VIDEOS_PATH, what="YouTube video details", headers=headers,
+                            params={**params, "part": "liveStreamingDetails", "id": self.video_id})
         self._raise_for_youtube(resp)
         body = json_body(resp, "YouTube video details")
         try:

@@ -6,6 +6,12 @@ time falls inside a show are the show's; those before the first show are *pre-li
 two shows *off air*: both are reported apart and never added to the show's totals. Inside a show,
 the stream events say when no destination (nor the recording) was up — connecting, reconnecting —
 and that time is reported as off air too. Pins are clipped to the shows.
+
+Every logged order, chat line, viewer count and refund is judged again by `studio.live.validate`
+(against the moment it was logged), so a log written before those rules, or by another program,
+cannot put an impossible number in the report: what fails is counted as rejected with its reason,
+beside the `rejected` rows the show itself wrote. Refunds and cancellations are reported apart, for
+the whole log, and never subtracted from GMV.
 """
 
 from __future__ import annotations
@@ -17,12 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from studio.core.events import ProductPinned, ProductUnpinned
-from studio.live.counters import Counters, money_json
-from studio.live.events import ChatMessage, Order, ViewerCount
+from studio.live.counters import Counters, from_money_mark, money_json
+from studio.live.events import Cancellation, ChatMessage, Order, Refund, ViewerCount
 from studio.live.session_log import apply, decode, read_rows
+from studio.live.validate import event_kind, rejection_key, validate
 
 UP = ("live", "recording")                                   # an output carrying the show
-DOWN = ("connecting", "reconnecting", "gave_up", "error", "stopped")
+DOWN = ("connecting", "stalled", "reconnecting", "gave_up", "error", "stopped")   # stalled: nothing through
 MAX_MINUTES = 48 * 60  # a timeline longer than two days is a clock problem, not a show
 
 
@@ -195,6 +202,22 @@ def _streams(rows: list[Row], windows: list[tuple[float, float]]
     return gaps, reconnects, outputs
 
 
+def _money_back(c: Counters, data: dict[str, Any], logged_at: float) -> None:
+    """Count a `refund` or `cancel` row, judged like the show judged it; a damaged row is skipped."""
+    event = from_money_mark(data)
+    if event is None:
+        return
+    verdict = validate(event, logged_at)
+    if verdict.event is None:
+        c.add_rejected(event_kind(event), event.source, rejection_key(event, verdict.detail), verdict.reason)
+        return
+    c.clamped += verdict.clamped_from is not None
+    if isinstance(verdict.event, Refund):
+        c.add_refund(verdict.event)
+    elif isinstance(verdict.event, Cancellation):
+        c.add_cancellation(verdict.event)
+
+
 def build_report(path: str | Path) -> ReportData:
     rows = list(read_rows(path))
     windows = _windows(rows)
@@ -205,18 +228,32 @@ def build_report(path: str | Path) -> ReportData:
     apart_seen: set[tuple[str, str, str]] = set()
     feed_reconnects = 0
     demo = False
-    for _seq, _logged_at, kind, source, at, data in rows:
+    for _seq, logged_at, kind, source, at, data in rows:
         if kind == "session":
-            if data.get("what") == "start":
+            what = data.get("what")
+            if what == "start":
                 demo = demo or data.get("demo") is True
                 if isinstance(data.get("catalog"), dict):
                     for sku, title in data["catalog"].items():
                         if isinstance(sku, str) and isinstance(title, str) and title:
                             c.catalog.setdefault(sku, title)
+            elif what in ("rejected", "clamped"):
+                c.apply_mark(data)
+            elif what in ("refund", "cancel"):
+                _money_back(c, data, logged_at)
             continue
         if kind == "connector" and data.get("state") == "reconnected":
             feed_reconnects += 1
         event = decode(kind, source, at, data)
+        if isinstance(event, (Order, ChatMessage, ViewerCount)):
+            verdict = validate(event, logged_at)
+            if verdict.event is None:
+                refused = rejection_key(event, verdict.detail)
+                c.add_rejected(event_kind(event), source, refused, verdict.reason)
+                continue
+            event = verdict.event
+            c.clamped += verdict.clamped_from is not None
+            at = event.created_at if isinstance(event, Order) else event.at
         if isinstance(event, (Order, ChatMessage, ViewerCount)) and not _inside(at, windows):
             key = (kind, source, getattr(event, "id", ""))
             if key[2] and key in apart_seen:

@@ -8,10 +8,15 @@ loads from the network.
 from __future__ import annotations
 
 import base64
+import contextlib
 import html
+import os
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
+from studio.core.text import inert
 from studio.live.report.data import Apart, ReportData
 from studio.live.report.words import say, words
 
@@ -36,6 +41,32 @@ def _apart(w: dict[str, str], label: str, a: Apart) -> str:
     gmv = {k: str(v) for k, v in a.gmv.items()}
     return (f"<li>{html.escape(say(w, label))}: {a.orders} {html.escape(say(w, 'order(s)'))} "
             f"({_money(gmv)}), {a.chat_messages} {html.escape(say(w, 'chat message(s)'))}</li>")
+
+
+def _checks(w: dict[str, str], t: dict[str, Any]) -> str:
+    """One line: what the validator refused (by reason), refunds and cancellations, times clamped."""
+
+    def e(text: str) -> str:
+        return html.escape(say(w, text))
+
+    rej, refunds = t["rejected"], t["refunds"]
+    orders = rej.get("orders", 0)
+    others = sum(v for k, v in rej.items() if k not in ("orders", "reasons") and isinstance(v, int))
+    parts = []
+    if orders or others:
+        why = ", ".join(f"{e(r)}: {n}" for r, n in rej["reasons"].items())
+        counts = f"{orders} {e('order(s)')}, {others} {e('other event(s)')}"
+        parts.append(f"<b>{e('Refused')}</b>: {counts} ({why})")
+    if refunds["count"]:
+        parts.append(f"<b>{e('Refunds')}</b>: {refunds['count']} ({_money(refunds['amount'])})")
+    if t["cancellations"]:
+        parts.append(f"<b>{e('Cancellations')}</b>: {t['cancellations']}")
+    if t["clamped"]:
+        parts.append(f"{e('times clamped to arrival')}: {t['clamped']}")
+    if not parts:
+        return ""
+    note = e("not in the totals: GMV counts what was placed")
+    return f'<p class="checks">{" · ".join(parts)} — {note}</p>'
 
 
 def render_html(rep: ReportData, lang: str = "en") -> str:
@@ -95,7 +126,7 @@ img{{max-width:100%;border:1px solid #eee}} .demo{{background:#ffd666;padding:6p
 <div class="kpi">{e('GMV')}<b>{_money(t["gmv"])}</b></div>
 <div class="kpi">{e('Chat messages')}<b>{t["chat_messages"]}</b></div>
 <div class="kpi">{e('Peak viewers')}<b>{t["peak_viewers"]}</b></div></div>
-{apart_html}{dests_html}
+{_checks(w, t)}{apart_html}{dests_html}
 <h2>{e('Timeline: pins, orders and chat')}</h2>
 <img alt="{e('Timeline: pins, orders and chat')}" src="{_uri(timeline_png(rep, w))}">
 <h2>{e('Products')}</h2>
@@ -119,9 +150,20 @@ NOTE = ("Only the time on air counts: orders placed before Go live or between sh
 
 
 def write_html(rep: ReportData, out: str | Path, lang: str = "en") -> Path:
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    tmp.write_text(render_html(rep, lang), encoding="utf-8")
-    tmp.replace(out)
-    return out
+    """The report page at `out`, with every control character, escape sequence and lone surrogate from a
+    platform (an order id, a SKU, a destination's error) shown escaped: html.escape leaves them as they
+    are, and a lone surrogate cannot even be written as UTF-8. Written beside, then moved (atomic),
+    created 0600 (mkstemp)."""
+    target = Path(out)
+    page = inert(render_html(rep, lang), multiline=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(page)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return target

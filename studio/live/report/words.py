@@ -53,6 +53,26 @@ ZH_CN = {
     "up": "在播",
     "reconnect(s)": "次重连",
     "recording": "录像",
+    "Refused": "已拒收",
+    "other event(s)": "条其他事件",
+    "Refunds": "退款",
+    "Cancellations": "取消订单",
+    "times clamped to arrival": "时间校正为到达时间",
+    "not in the totals: GMV counts what was placed": "不计入合计：成交额按下单金额统计",
+    # the validator's reasons (studio.live.validate.REASONS)
+    "unknown currency": "未知币种",
+    "amount not a number": "金额不是数字",
+    "negative amount": "金额为负",
+    "amount too large": "金额过大",
+    "too many decimals": "小数位过多",
+    "quantity not a positive whole number": "数量不是正整数",
+    "quantity too large": "数量过大",
+    "too many lines": "订单行过多",
+    "bad line item": "订单行无效",
+    "time out of range": "时间超出范围",
+    "dated in the future": "时间在未来",
+    "bad order id": "订单号无效",
+    "viewer count out of range": "观众数超出范围",
 }
 
 TABLES = {"zh_CN": ZH_CN}

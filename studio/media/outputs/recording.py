@@ -3,10 +3,15 @@
 Matroska is written cluster by cluster, so a file cut short by a crash or SIGKILL still plays up to
 its last cluster. A write error (the disk filled up) stops the recording with one clear message; the
 show and its streams go on.
+
+The file is the recording's own: created new (O_EXCL) and readable by the user only (0600) before
+FFmpeg opens it, so an existing recording or session log is never replaced — a taken name becomes
+`show (2).mkv`, said in the log — and no other user of the machine can read the show.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -16,6 +21,7 @@ import av
 from av.audio.stream import AudioStream
 from av.video.stream import VideoStream
 
+from studio.core.files import claim_new_file
 from studio.core.log import get_logger
 from studio.media.outputs.base import Output, OutputStats
 from studio.media.packets import VIDEO, EncodedPacket
@@ -48,8 +54,18 @@ class RecordingOutput(Output):
 
     def start(self) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._container = av.open(str(self.path), "w", format="matroska")
+            claimed = claim_new_file(self.path)  # FFmpeg then opens it (truncating our empty file): mode kept
+            if claimed != self.path:
+                log.warning("%s already exists: recording to %s instead (nothing is replaced)", self.path,
+                            claimed)
+                self.path = claimed
+            try:
+                self._container = av.open(str(self.path), "w", format="matroska")
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    if self.path.stat().st_size == 0:
+                        self.path.unlink()  # the empty file claimed above, nothing of anyone's
+                raise
         except (OSError, av.error.FFmpegError) as e:
             self._set_state("error", f"cannot record to {self.path}: {getattr(e, 'strerror', None) or e}")
             return

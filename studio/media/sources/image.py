@@ -19,10 +19,15 @@ from studio.media.sources.base import VideoSource, WatchdogPolicy
 
 
 def load_image_i420(path: str | Path) -> NDArray[Any] | None:
-    """The picture as an (H*3/2)xW I420 array (cropped to even sides), or None if it is not an image."""
+    """The picture as an (H*3/2)xW I420 array (cropped to even sides), or None if it is not an image
+    the studio may decode (a 12000×12000 PNG is refused from its header, before a pixel is decoded)."""
+    from studio.core.errors import UserError
+    from studio.media.still import check_image_file
+
     try:
+        check_image_file(path)
         data = np.fromfile(str(path), np.uint8)  # not cv2.imread: it fails on non-ASCII Windows paths
-    except OSError:
+    except (OSError, UserError):
         return None
     if data.size == 0:
         return None

@@ -1,0 +1,1 @@
+"""The hostile suite: inputs from outside that must not stop, freeze or falsify a show."""
