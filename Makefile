@@ -25,7 +25,7 @@ run: setup
 	else $(PY) -m studio; fi
 
 live: setup
-	@mkdir -p out
+	@mkdir -p out && rm -f out/demo.mkv out/demo-session.sqlite out/demo-session.sqlite-* out/demo-session.sqlite.lock
 	$(PY) -m studio live $(DEMO) --record out/demo.mkv --session-log out/demo-session.sqlite --duration 30
 
 # Code health first (docs/architecture.md, STYLE.md 1 and 8): lint, types, layering; each one fails the target.
