@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from PySide6.QtCore import QLocale
 
-from studio.core.currency import ISO_4217  # the one table, shared with studio.live.validate
+from studio.core.currency import ISO_4217, decimal_places  # the one table, shared with studio.live.validate
 
 MAX_AMOUNT = Decimal("1000000000")  # one billion: anything above is a typo, not a price
 
@@ -44,19 +44,6 @@ def normalize_currency(text: str) -> str:
     if not _CURRENCY_RE.match(code) or code not in ISO_4217:
         raise ValueError(f"currency {text[:40]!r} is not an ISO 4217 code like CNY or USD")
     return code
-
-
-def decimal_places(value: Decimal) -> int:
-    """Places after the point that carry a digit (`1.50` → 1), exactly, for a finite `value`."""
-    t = value.as_tuple()
-    if not isinstance(t.exponent, int) or t.exponent >= 0 or not any(t.digits):
-        return 0
-    trailing = 0
-    for digit in reversed(t.digits):
-        if digit:
-            break
-        trailing += 1
-    return max(0, -t.exponent - trailing)
 
 
 def check_places(value: Decimal, currency: str, field: str = "price") -> Decimal:

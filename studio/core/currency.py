@@ -1,8 +1,10 @@
 """ISO 4217: the current list's codes and their minor units — the one table the catalog (commerce) and
-the live layer both check money against. Funds codes and precious metals without minor units (XAU,
-XDR, XXX…) are left out: no show sells in them."""
+the live layer both check money against — and the exact count of a decimal's places. Funds codes and
+precious metals without minor units (XAU, XDR, XXX…) are left out: no show sells in them."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 ISO_4217: dict[str, int] = {
     "AED": 2, "AFN": 2, "ALL": 2, "AMD": 2, "ANG": 2, "AOA": 2, "ARS": 2, "AUD": 2, "AWG": 2, "AZN": 2,
@@ -23,3 +25,17 @@ ISO_4217: dict[str, int] = {
     "UYI": 0, "UYU": 2, "UYW": 4, "UZS": 2, "VED": 2, "VES": 2, "VND": 0, "VUV": 0, "WST": 2, "XAF": 0,
     "XCD": 2, "XCG": 2, "XOF": 0, "XPF": 0, "YER": 2, "ZAR": 2, "ZMW": 2, "ZWG": 2, "ZWL": 2,
 }
+
+
+def decimal_places(d: Decimal) -> int:
+    """Places after the point that carry a non-zero digit (`1.50` → 1, `100` → 0), exactly: no context
+    rounding (`normalize` would round a 5 000-digit value to 28 digits first). `d` must be finite."""
+    t = d.as_tuple()
+    if not isinstance(t.exponent, int) or t.exponent >= 0 or not any(t.digits):
+        return 0
+    trailing = 0
+    for digit in reversed(t.digits):
+        if digit:
+            break
+        trailing += 1
+    return max(0, -t.exponent - trailing)

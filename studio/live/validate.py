@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from studio.core.currency import ISO_4217
+from studio.core.currency import ISO_4217, decimal_places
 from studio.live.events import Cancellation, ChatMessage, LineItem, Order, Refund, ViewerCount
 
 MAX_AMOUNT = Decimal(10) ** 9     # major units, exclusive
@@ -114,20 +114,6 @@ def check_currency(code: object) -> str:
     if not isinstance(code, str) or code not in ISO_4217:
         raise Invalid(UNKNOWN_CURRENCY, f"currency {_show(code)} is not an ISO 4217 code")
     return code
-
-
-def decimal_places(d: Decimal) -> int:
-    """Places after the point that carry a non-zero digit (`1.50` → 1, `100` → 0), exactly: no context
-    rounding (`normalize` would round a 5 000-digit value to 28 digits first). `d` must be finite."""
-    t = d.as_tuple()
-    if not isinstance(t.exponent, int) or t.exponent >= 0 or not any(t.digits):
-        return 0
-    trailing = 0
-    for digit in reversed(t.digits):
-        if digit:
-            break
-        trailing += 1
-    return max(0, -t.exponent - trailing)
 
 
 def check_amount(value: object, currency: str, what: str) -> Decimal:

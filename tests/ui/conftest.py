@@ -35,6 +35,15 @@ class MemoryKeyring(KeyringBackend):
         self.store.pop((service, username), None)
 
 
+class RefusingKeyring(MemoryKeyring):
+    """A machine without a usable OS keyring: reads find nothing, every write is refused."""
+
+    def set_password(self, service, username, password):
+        from keyring.errors import NoKeyringError
+
+        raise NoKeyringError("No recommended backend was available.")
+
+
 @pytest.fixture
 def memory_keyring():
     previous = keyring.get_keyring()

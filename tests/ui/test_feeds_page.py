@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import keyring
 import pytest
-from keyring.errors import NoKeyringError
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit
 
@@ -29,7 +28,7 @@ from studio.ui.feed_fields import SecretField
 from studio.ui.feed_status import MAX_CHARS, FeedStatusBar, feed_state_text
 from studio.ui.feeds_page import FeedsPage
 from tests.support.secrets import TEST_API_KEY, TEST_SHOP_TOKEN
-from tests.ui.conftest import MemoryKeyring
+from tests.ui.conftest import RefusingKeyring
 
 
 def make_page(qtbot, feeds: tuple[Feed, ...] = ()) -> FeedsPage:
@@ -135,12 +134,8 @@ def test_a_new_secret_for_a_stored_reference_keeps_its_entry_and_two_feeds_get_t
 
 def test_without_a_keyring_the_form_says_so_and_takes_an_environment_variable(qtbot, monkeypatch):
     monkeypatch.setattr("studio.ui.keyfile.ask_passphrase", lambda parent: None)  # declines the key file
-    class NoBackend(MemoryKeyring):
-        def set_password(self, service, username, password):
-            raise NoKeyringError("No recommended backend was available.")
-
     previous = keyring.get_keyring()
-    keyring.set_keyring(NoBackend())
+    keyring.set_keyring(RefusingKeyring())
     try:
         page = make_page(qtbot)
         shop = add(qtbot, page, "shopify")
@@ -296,13 +291,9 @@ def test_demo_badge_shows_only_when_on(qtbot):
 def test_without_a_keyring_a_feed_token_can_go_to_the_encrypted_key_file(qtbot, monkeypatch):
     from studio.core.keystore import key_file
 
-    class NoBackend(MemoryKeyring):
-        def set_password(self, service, username, password):
-            raise NoKeyringError("No recommended backend was available.")
-
     monkeypatch.setattr("studio.ui.keyfile.ask_passphrase", lambda parent: "feeds passphrase")
     previous = keyring.get_keyring()
-    keyring.set_keyring(NoBackend())
+    keyring.set_keyring(RefusingKeyring())
     try:
         page = make_page(qtbot)
         shop = add(qtbot, page, "shopify")

@@ -4,7 +4,6 @@ first-run wizard beside the live window, translations, and a corrupt profile at 
 from __future__ import annotations
 
 import keyring
-from keyring.errors import NoKeyringError
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
@@ -15,7 +14,7 @@ from studio.app.profile.save import save_profile
 from studio.core.secrets import KEYRING_SERVICE
 from studio.ui import i18n
 from studio.ui.settings_dialog import SettingsDialog
-from tests.ui.conftest import MemoryKeyring, test_spec
+from tests.ui.conftest import RefusingKeyring, test_spec
 
 
 def test_destination_key_goes_to_the_keyring_and_shows_masked(qtbot, memory_keyring):
@@ -42,12 +41,8 @@ def test_destination_key_goes_to_the_keyring_and_shows_masked(qtbot, memory_keyr
 
 def test_no_keyring_backend_is_a_clear_message_not_a_crash(qtbot, monkeypatch):
     monkeypatch.setattr("studio.ui.keyfile.ask_passphrase", lambda parent: None)  # declines the key file
-    class NoBackend(MemoryKeyring):
-        def set_password(self, service, username, password):
-            raise NoKeyringError("No recommended backend was available.")
-
     previous = keyring.get_keyring()
-    keyring.set_keyring(NoBackend())
+    keyring.set_keyring(RefusingKeyring())
     try:
         dialog = SettingsDialog(test_spec())
         qtbot.addWidget(dialog)
@@ -231,12 +226,8 @@ def test_a_key_pasted_into_the_server_field_is_moved_to_the_keyring_and_masked(q
 
 def test_without_a_keyring_the_key_is_read_from_the_environment_and_never_stored(qtbot, monkeypatch):
     monkeypatch.setattr("studio.ui.keyfile.ask_passphrase", lambda parent: None)  # declines the key file
-    class NoBackend(MemoryKeyring):
-        def set_password(self, service, username, password):
-            raise NoKeyringError("No recommended backend was available.")
-
     previous = keyring.get_keyring()
-    keyring.set_keyring(NoBackend())
+    keyring.set_keyring(RefusingKeyring())
     try:
         dialog = SettingsDialog(test_spec())
         qtbot.addWidget(dialog)
@@ -296,12 +287,8 @@ def test_without_a_keyring_the_key_can_go_to_the_encrypted_key_file(qtbot, monke
     monkeypatch.setattr("studio.ui.keyfile.ask_passphrase", lambda parent: "kiosk passphrase")
     from studio.core.keystore import key_file
 
-    class NoBackend(MemoryKeyring):
-        def set_password(self, service, username, password):
-            raise NoKeyringError("No recommended backend was available.")
-
     previous = keyring.get_keyring()
-    keyring.set_keyring(NoBackend())
+    keyring.set_keyring(RefusingKeyring())
     try:
         dialog = SettingsDialog(test_spec())
         qtbot.addWidget(dialog)
