@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import Enum
 
 
 def _now() -> float:
@@ -80,25 +81,47 @@ class ViewerCount:
     at: float = field(default_factory=_now)
 
 
-# ConnectorState.state values
-CONNECTING = "connecting"
-CONNECTED = "connected"      # first good response / joined
-RECONNECTED = "reconnected"  # good again after an error
-BACKOFF = "backoff"          # an error happened; waiting `retry_in` seconds before trying again
-ENDED = "ended"              # the platform says the show/chat is over; the connector stops
-FAILED = "failed"            # a permanent error (bad id, no permission); the connector stops
-STOPPED = "stopped"          # stopped by us
+class FeedState(str, Enum):
+    """What a connector is doing: `ConnectorState.state`. A `str`, so it equals its plain value
+    (`FeedState.BACKOFF == "backoff"`), which is also what `json.dumps`, `str()` and f-strings write:
+    session logs keep the words they always had."""
+
+    CONNECTING = "connecting"
+    CONNECTED = "connected"      # first good response / joined
+    RECONNECTED = "reconnected"  # good again after an error
+    BACKOFF = "backoff"          # an error happened; waiting `retry_in` seconds before trying again
+    ENDED = "ended"              # the platform says the show/chat is over; the connector stops
+    FAILED = "failed"            # a permanent error (bad id, no permission); the connector stops
+    STOPPED = "stopped"          # stopped by us
+
+    def __str__(self) -> str:  # the value, as in a `StrEnum` (Python 3.11 would give "FeedState.X")
+        return str(self.value)
+
+    @classmethod
+    def of(cls, value: object) -> FeedState | None:
+        """The member whose value is `value` (a state read back from a session log), or None."""
+        try:
+            return cls(value)
+        except ValueError:
+            return None
+
+
 
 
 @dataclass(frozen=True)
 class ConnectorState:
-    """A connector's health. `message` is one masked sentence for the host; never a token."""
+    """A connector's health. `message` is one masked sentence for the host; never a token. `state` is
+    always a `FeedState`: its plain value ("backoff") is taken too, anything else is a ValueError here,
+    where the wrong state is made, not later where it is logged."""
 
     source: str
-    state: str
+    state: FeedState
     message: str = ""
     retry_in: float | None = None
     at: float = field(default_factory=_now)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "state", FeedState(self.state))
 
 
 LiveEvent = ChatMessage | Order | ViewerCount | ConnectorState | Refund | Cancellation

@@ -15,7 +15,7 @@ from typing import Any
 from studio.core.log import get_logger
 from studio.core.secrets import mask_text
 from studio.live.connectors.base import Connector
-from studio.live.events import FAILED, ConnectorState
+from studio.live.events import ConnectorState, FeedState
 
 log = get_logger("live.runner")
 
@@ -44,7 +44,8 @@ class LiveRunner:
             c.run(self._emit, self._stop)
         except Exception as e:  # a connector bug must not take the show down
             log.exception("connector %s crashed", c.name)
-            self._emit(ConnectorState(c.name, FAILED, mask_text(f"{e.__class__.__name__}: {e}")[:200]))
+            message = mask_text(f"{e.__class__.__name__}: {e}")[:200]
+            self._emit(ConnectorState(c.name, FeedState.FAILED, message))
 
     def alive(self) -> list[str]:
         return [t.name for t in self._threads if t.is_alive()]

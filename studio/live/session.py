@@ -26,7 +26,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from studio.core.events import EventBus, ProductPinned, ProductUnpinned, StreamStateChanged
+from studio.core.events import (
+    BitrateChanged,
+    EncoderProblem,
+    EventBus,
+    ProductPinned,
+    ProductUnpinned,
+    StreamStateChanged,
+)
 from studio.core.log import get_logger
 from studio.core.secrets import mask_text
 from studio.live.counters import MARKS, Counters, money_mark
@@ -37,6 +44,8 @@ from studio.live.validate import CLAMPED_FUTURE, event_id, event_kind, rejection
 log = get_logger("live.pipeline")
 
 REPUBLISHED = (ChatMessage, Order, ViewerCount, ConnectorState)  # from connectors to the bus
+# what the engine and the show publish on the bus that the session log keeps
+LOGGED_FROM_BUS = (ProductPinned, ProductUnpinned, StreamStateChanged, BitrateChanged, EncoderProblem)
 
 
 class LiveSession:
@@ -52,7 +61,7 @@ class LiveSession:
         if log_path is not None:
             self._open(Path(log_path))
         if bus is not None:
-            for t in (ProductPinned, ProductUnpinned, StreamStateChanged):
+            for t in LOGGED_FROM_BUS:
                 bus.subscribe(t, self._from_bus)
 
     def _open(self, path: Path) -> None:
@@ -174,7 +183,7 @@ class LiveSession:
                 apply(self.counters, event)
             self.version += 1
         if isinstance(event, ConnectorState):
-            log.info("%s: %s %s", event.source, event.state, event.message)
+            log.info("%s: %s %s", event.source, event.state.value, event.message)
         if republish and self.bus is not None and isinstance(event, REPUBLISHED):
             self.bus.publish(event)
         return True
@@ -208,7 +217,7 @@ class LiveSession:
 
     def close(self) -> None:
         if self.bus is not None:
-            for t in (ProductPinned, ProductUnpinned, StreamStateChanged):
+            for t in LOGGED_FROM_BUS:
                 self.bus.unsubscribe(t, self._from_bus)
         with self._lock:
             self._close_log()

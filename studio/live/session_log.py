@@ -27,12 +27,18 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from studio.core.events import ProductPinned, ProductUnpinned, StreamStateChanged
+from studio.core.events import (
+    BitrateChanged,
+    EncoderProblem,
+    ProductPinned,
+    ProductUnpinned,
+    StreamStateChanged,
+)
 from studio.core.files import PRIVATE, LockedError, WriterLock
 from studio.core.log import get_logger
 from studio.core.secrets import mask_text
 from studio.live.counters import Counters
-from studio.live.events import ChatMessage, ConnectorState, LineItem, Order, ViewerCount
+from studio.live.events import ChatMessage, ConnectorState, FeedState, LineItem, Order, ViewerCount
 
 log = get_logger("live.session_log")
 
@@ -72,13 +78,19 @@ def encode(event: Any) -> tuple[str, str, float, dict[str, Any]]:
         return "viewers", event.source, event.at, {"count": event.count}
     if isinstance(event, ConnectorState):
         return "connector", event.source, event.at, {
-            "state": event.state, "message": mask_text(event.message), "retry_in": event.retry_in}
+            "state": event.state.value, "message": mask_text(event.message),
+            "retry_in": event.retry_in}
     if isinstance(event, ProductPinned):
         return "pin", "studio", event.at, {"sku": event.sku, "title": event.title}
     if isinstance(event, ProductUnpinned):
         return "unpin", "studio", event.at, {"sku": event.sku}
     if isinstance(event, StreamStateChanged):
         return "stream", event.output, event.at, {"state": event.state, "message": mask_text(event.message)}
+    if isinstance(event, BitrateChanged):
+        return "bitrate", event.output, event.at, {"kbps": event.kbps, "previous_kbps": event.previous_kbps,
+                                                   "reason": mask_text(event.reason)}
+    if isinstance(event, EncoderProblem):
+        return "encoder", "studio", event.at, {"message": mask_text(event.message), "fatal": event.fatal}
     raise TypeError(f"not a loggable event: {type(event).__name__}")
 
 
@@ -99,14 +111,21 @@ def decode(kind: str, source: str, at: float, data: dict[str, Any]) -> Any:
     if kind == "viewers":
         return ViewerCount(source=source, count=int(data["count"]), at=at)
     if kind == "connector":
-        return ConnectorState(source=source, state=data["state"], message=data.get("message", ""),
-                              retry_in=data.get("retry_in"), at=at)
+        state = FeedState.of(data.get("state"))
+        if state is not None:  # a state of no connector of ours (a hand-edited log) stays a plain row
+            return ConnectorState(source=source, state=state, message=data.get("message", ""),
+                                  retry_in=data.get("retry_in"), at=at)
     if kind == "pin":
         return ProductPinned(sku=data["sku"], title=data.get("title", ""), at=at)
     if kind == "unpin":
         return ProductUnpinned(sku=data["sku"], at=at)
     if kind == "stream":
         return StreamStateChanged(output=source, state=data["state"], message=data.get("message", ""), at=at)
+    if kind == "bitrate":
+        return BitrateChanged(kbps=int(data["kbps"]), previous_kbps=int(data["previous_kbps"]), output=source,
+                              reason=data.get("reason", ""), at=at)
+    if kind == "encoder":
+        return EncoderProblem(message=data.get("message", ""), fatal=bool(data.get("fatal")), at=at)
     return {"kind": kind, "source": source, "at": at, **data}
 
 

@@ -15,16 +15,7 @@ from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from studio.core.secrets import mask_text
-from studio.live.events import (
-    BACKOFF,
-    CONNECTED,
-    CONNECTING,
-    ENDED,
-    FAILED,
-    RECONNECTED,
-    STOPPED,
-    ConnectorState,
-)
+from studio.live.events import ConnectorState, FeedState
 from studio.ui.i18n import tr
 
 MAX_CHARS = 160
@@ -34,10 +25,10 @@ _SPACES = re.compile(r"\s{2,}")
 
 # The colour of a line by state: trouble stands out, the normal case does not.
 STATE_STYLE = {
-    BACKOFF: "color:#b26a00;",
-    FAILED: "color:#c62828;font-weight:bold;",
-    ENDED: "color:#666;",
-    STOPPED: "color:#666;",
+    FeedState.BACKOFF: "color:#b26a00;",
+    FeedState.FAILED: "color:#c62828;font-weight:bold;",
+    FeedState.ENDED: "color:#666;",
+    FeedState.STOPPED: "color:#666;",
 }
 DEMO_STYLE = "background:#ffb300;color:#000;font-weight:bold;padding:3px 8px;border-radius:3px;"
 
@@ -73,22 +64,22 @@ def feed_state_text(ev: ConnectorState) -> str:
     source = plain_line(str(ev.source)) or "feed"
     message = _own_message(source, plain_line(str(ev.message or "")))
     state = ev.state
-    if state == CONNECTING:
+    if state == FeedState.CONNECTING:
         what = tr("connecting…")
-    elif state == CONNECTED:
+    elif state == FeedState.CONNECTED:
         what = tr("connected")
-    elif state == RECONNECTED:
+    elif state == FeedState.RECONNECTED:
         what = tr("reconnected")
-    elif state == BACKOFF:
+    elif state == FeedState.BACKOFF:
         if ev.retry_in is not None and ev.retry_in >= 0:
             what = tr("retrying in %1").replace("%1", seconds_text(float(ev.retry_in)))
         else:
             what = tr("retrying")
-    elif state == ENDED:
+    elif state == FeedState.ENDED:
         what = tr("the live chat has ended")
-    elif state == FAILED:
+    elif state == FeedState.FAILED:
         what = "" if message else tr("failed")
-    elif state == STOPPED:
+    elif state == FeedState.STOPPED:
         what = tr("stopped")
     else:
         what = plain_line(str(state))

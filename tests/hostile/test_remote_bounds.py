@@ -32,13 +32,14 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from studio.core.backoff import Backoff, retry_wait
 from studio.core.http import CHUNK, LineSplitter, ResponseTooLarge, iter_decoded
-from studio.live.connectors.base import BackoffPolicy, RequestBudget, backoff_delay, retry_wait
+from studio.live.connectors.base import RequestBudget
 from studio.live.connectors.generic import GenericFeed, usable_event_id
 from studio.live.connectors.shopify import ShopifyOrders
 from studio.live.connectors.twitch import TwitchChat
 from studio.live.connectors.youtube import YouTubeChat
-from studio.live.events import BACKOFF, ChatMessage, ConnectorState
+from studio.live.events import ChatMessage, ConnectorState, FeedState
 from tests.support.secrets import TEST_API_KEY, TEST_SHOP_TOKEN
 
 from .servers import Behave, Gone, Hostile, response_head, simple
@@ -49,7 +50,7 @@ REAL = settings(max_examples=2, deadline=None, suppress_health_check=[HealthChec
                 database=None, phases=NO_SHRINK)
 PURE = settings(max_examples=200, deadline=None)
 
-FAST = BackoffPolicy(first=0.2, factor=2.0, cap=1.0, jitter=0.1)  # what FAST_RETRY sets on a connector
+FAST = Backoff(first=0.2, factor=2.0, cap=1.0, jitter=0.1)  # what FAST_RETRY sets on a connector
 FAST_RETRY = {"retry": "0.2", "retry_cap": "1"}
 WINDOW = 3.0
 STOP_WITHIN = 1.0   # seconds from stop to the end of run()
@@ -69,13 +70,13 @@ class Run:
     stop_took: float = 0.0
     alive: bool = False
 
-    def states(self, state: str = BACKOFF) -> list[ConnectorState]:
+    def states(self, state: FeedState = FeedState.BACKOFF) -> list[ConnectorState]:
         return [e for _, e in self.events if isinstance(e, ConnectorState) and e.state == state]
 
     def first_backoff_with(self, words: str) -> float | None:
         """Seconds from start to the first BACKOFF whose message contains `words`."""
         for at, e in self.events:
-            if isinstance(e, ConnectorState) and e.state == BACKOFF and words in e.message:
+            if isinstance(e, ConnectorState) and e.state == FeedState.BACKOFF and words in e.message:
                 return at - self.started
         return None
 
@@ -123,7 +124,7 @@ def running(*connectors: Any) -> Iterator[list[Run]]:
             run.stop_took, run.alive = time.monotonic() - t0, t.is_alive()
 
 
-def most_attempts(window: float, policy: BackoffPolicy) -> int:
+def most_attempts(window: float, policy: Backoff) -> int:
     """The most tries a run of failures can make in `window` seconds under `policy`: the first at once,
     each next one after the shortest wait the policy allows (jitter included)."""
     t, n = 0.0, 1
@@ -180,9 +181,9 @@ RETRY_AFTER = st.one_of(
 @given(st.integers(min_value=0, max_value=200), st.one_of(st.none(), st.floats(allow_nan=True)),
        st.floats(min_value=0, max_value=1))
 def test_a_servers_wait_lengthens_the_backoff_never_shortens_it_and_stops_at_the_cap(attempt, hint, r):
-    policy = BackoffPolicy(first=1.0, cap=60.0)
+    policy = Backoff(first=1.0, cap=60.0)
     wait = retry_wait(attempt, policy, retry_after=hint, rnd=lambda: r)
-    own = backoff_delay(attempt, policy, rnd=lambda: r)
+    own = policy.delay(attempt, rnd=lambda: r)
     assert own <= wait <= max(own, policy.cap)
 
 

@@ -25,6 +25,7 @@ import av
 import numpy as np
 import pytest
 
+from studio.core.backoff import Backoff
 from studio.media.audio.base import ToneInput
 from studio.media.audio.mic import MicInput
 from studio.media.compositor import VideoLayer, slate_label
@@ -237,8 +238,8 @@ FAILURES = {
 def test_a_camera_that_disappears_mid_show_shows_the_slate_and_comes_back(failure, tmp_path, rtmp_server,
                                                                           errors_logged):
     dev = FakeDevice()
-    policy = WatchdogPolicy(stale_after=1.0, repeats_before_lost=30, first_backoff=0.2, max_backoff=1.0,
-                            stuck_after=2.5)
+    policy = WatchdogPolicy(stale_after=1.0, repeats_before_lost=30, stuck_after=2.5,
+                            reopen=Backoff(first=0.2, cap=1.0, jitter=0.0))
     cam = CameraSource(0, size=SIZE, fps=FPS, watchdog=policy, capture_factory=dev.factory, api=0)
     messages: list[str] = []
     states = state_log(cam, messages)
@@ -305,7 +306,7 @@ def test_a_microphone_whose_audio_server_dies_gives_silence_then_the_tone_again(
     pa = pulseaudio_server
     pa.play_tone(440)
     pa.set_default_source("virt.monitor")
-    mic = MicInput("default", lost_after=1.0, first_backoff=0.3, max_backoff=1.0)
+    mic = MicInput("default", lost_after=1.0, reopen=Backoff(first=0.3, cap=1.0, jitter=0.0))
     mic_states = state_log(mic)
     rec_path = tmp_path / "show.mkv"
     show = Show(ShowConfig(size=SIZE, rate=Fraction(FPS), bitrate_kbps=800, record=rec_path),
@@ -464,7 +465,7 @@ def live_ts_camera():
 
 def test_a_network_camera_that_stalls_shows_the_slate_and_the_picture_comes_back(live_ts_camera, tmp_path,
                                                                                   errors_logged):
-    policy = WatchdogPolicy(stale_after=1.0, first_backoff=0.3, max_backoff=1.0)
+    policy = WatchdogPolicy(stale_after=1.0, reopen=Backoff(first=0.3, cap=1.0, jitter=0.0))
     src = URLSource(live_ts_camera.url, name="netcam", watchdog=policy, open_timeout=3.0, read_timeout=2.0)
     states = state_log(src)
     rec_path = tmp_path / "show.mkv"

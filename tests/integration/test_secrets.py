@@ -21,7 +21,7 @@ from studio.core.secrets import mask_text, register_secret
 from studio.live.connectors.generic import GenericFeed
 from studio.live.connectors.shopify import ShopifyOrders
 from studio.live.connectors.youtube import YouTubeChat
-from studio.live.events import FAILED
+from studio.live.events import FeedState
 from tests.integration.live.conftest import run_connector
 from tests.integration.live.servers.http_base import FakeServer, Request, html_response, json_response
 from tests.support import secret_scan
@@ -237,11 +237,11 @@ def test_youtube_api_key_is_masked_in_states_logs_and_errors(monkeypatch, caplog
     with FakeServer(_echo_handler(TEST_API_KEY, responses)) as srv:
         ev = run_connector(YouTubeChat({"live_chat_id": "CHAT1", "api_base": srv.base, "retry": "0.01",
                                         "min_interval": "0.01"}),
-                           lambda e: FAILED in e.state_names(), timeout=10)
+                           lambda e: FeedState.FAILED in e.state_names(), timeout=10)
         assert srv.requests and all(r.query.get("key") == TEST_API_KEY for r in srv.requests)
     out = _connector_output(ev, caplog)
     show(out)
-    assert FAILED in ev.state_names()
+    assert FeedState.FAILED in ev.state_names()
     assert_no_secret(out, "YouTube connector states and logs")
 
 
@@ -254,7 +254,7 @@ def test_youtube_oauth_token_is_masked(monkeypatch, caplog):
                        "errors": [{"reason": "forbidden"}]}}, status=403)
     with FakeServer(_echo_handler(TEST_OAUTH_TOKEN, [echo])) as srv:
         ev = run_connector(YouTubeChat({"live_chat_id": "CHAT1", "api_base": srv.base}),
-                           lambda e: FAILED in e.state_names(), timeout=10)
+                           lambda e: FeedState.FAILED in e.state_names(), timeout=10)
     out = _connector_output(ev, caplog)
     show(out)
     assert_no_secret(out, "YouTube OAuth connector states and logs")
@@ -275,11 +275,11 @@ def test_shopify_token_is_masked_in_states_logs_and_errors(monkeypatch, caplog):
     with FakeServer(_echo_handler(TEST_SHOP_TOKEN, responses)) as srv:
         ev = run_connector(ShopifyOrders({"shop": "teashop", "api_base": srv.base, "interval": "0.01",
                                           "retry": "0.01"}),
-                           lambda e: FAILED in e.state_names(), timeout=10)
+                           lambda e: FeedState.FAILED in e.state_names(), timeout=10)
         assert all(r.headers.get("x-shopify-access-token") == TEST_SHOP_TOKEN for r in srv.requests)
     out = _connector_output(ev, caplog)
     show(out)
-    assert FAILED in ev.state_names()
+    assert FeedState.FAILED in ev.state_names()
     assert_no_secret(out, "Shopify connector states and logs")
 
 
@@ -295,7 +295,7 @@ def test_generic_feed_token_is_masked_poll_and_sse(monkeypatch, caplog):
                  lambda req: json_response({"error": auth(req)}, status=403)]
     with FakeServer(_echo_handler(TEST_FEED_TOKEN, responses)) as srv:
         ev = run_connector(GenericFeed({"url": srv.base + "/feed", "interval": "0.01", "retry": "0.01"}),
-                           lambda e: FAILED in e.state_names(), timeout=10)
+                           lambda e: FeedState.FAILED in e.state_names(), timeout=10)
         assert all(r.headers.get("authorization") == f"Bearer {TEST_FEED_TOKEN}" for r in srv.requests)
     out = _connector_output(ev, caplog)
     show(out)
@@ -349,14 +349,16 @@ def test_profile_file_and_key_line_show_only_the_masked_key(tmp_path, monkeypatc
 
 
 def test_status_bar_and_status_line_mask_a_destination_named_by_its_url():
-    from studio.app.commands.live import status_line
+    from studio.app.status_text import status_line
+    from studio.media.outputs.base import OutputState, OutputStats
+    from studio.media.stats import ShowStats
     from studio.ui.main_window import status_parts
 
     url = f"rtmp://127.0.0.1:1935/live/{TEST_STREAM_KEY}"
-    s = {"time": 12.5, "fps": 30.0, "cpu": 12, "render_ms": 1.0, "encode_ms": 2.0, "lagged": 0,
-         "outputs": {url: {"state": f"reconnecting to {url}", "kbps": 0, "dropped": 0, "reconnects": 1,
-                           "queued_s": 0}},
-         "destinations": {url: url}}
+    s = ShowStats(time=12.5, fps=30.0, cpu=12, render_ms=1.0, encode_ms=2.0,
+                  outputs=(OutputStats(url, OutputState.RECONNECTING, f"reconnecting to {url}", reconnects=1,
+                                       waiting_s=3.0),),
+                  names={url: url})
     texts = [status_line(s), *(text for text, _ in status_parts(s))]
     show("\n".join(texts))
     for t in texts:

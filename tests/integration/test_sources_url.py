@@ -12,8 +12,14 @@ import av
 import numpy as np
 import pytest
 
+from studio.core.backoff import Backoff
 from studio.media.sources.base import SourceState, WatchdogPolicy
 from studio.media.sources.media_file import URLSource
+
+
+def reopening_after(first: float) -> WatchdogPolicy:
+    """The default watchdog, its first reopen wait shortened to `first` seconds."""
+    return WatchdogPolicy(reopen=Backoff(first=first, factor=2.0, cap=5.0, jitter=0.0))
 
 
 @pytest.fixture(scope="module")
@@ -100,14 +106,14 @@ def test_a_network_stream_over_http_delivers_yuv420p_frames(served_clip, started
 
 
 def test_a_stream_that_ends_is_lost_then_reconnected(served_clip, started):
-    src = started(URLSource(served_clip, watchdog=WatchdogPolicy(first_backoff=0.1)))
+    src = started(URLSource(served_clip, watchdog=reopening_after(0.1)))
     assert wait_until(lambda: src.state is SourceState.LOST, timeout=5)  # 2 s clip, then end of stream
     assert wait_until(lambda: src.state is SourceState.LIVE, timeout=3)  # opened again
 
 
 def test_a_server_that_never_answers_times_out_and_the_source_is_lost(silent_server, started):
     src = started(URLSource(f"http://127.0.0.1:{silent_server}/cam.ts", open_timeout=1.0, read_timeout=1.0,
-                            watchdog=WatchdogPolicy(first_backoff=0.2)))
+                            watchdog=reopening_after(0.2)))
     t0 = time.monotonic()
     assert wait_until(lambda: src.state is SourceState.LOST, timeout=4)
     assert time.monotonic() - t0 < 3.0
@@ -143,6 +149,6 @@ def rtmp_camera(rtmp_server):
 def test_an_rtmp_network_camera_delivers_frames(rtmp_camera, started):
     time.sleep(0.5)  # let the publisher connect first
     src = started(URLSource(rtmp_camera, open_timeout=5, read_timeout=3,
-                            watchdog=WatchdogPolicy(first_backoff=0.2)))
+                            watchdog=reopening_after(0.2)))
     assert wait_until(lambda: src.latest() is not None and src.latest().seq > 10, timeout=12), src.last_error
     assert src.latest().fmt == "yuv420p" and src.latest().size == (320, 240)

@@ -14,16 +14,7 @@ from studio.core.secrets import KEYRING_SERVICE
 from studio.live import connectors
 from studio.live.connectors.base import Connector
 from studio.live.connectors.options import Option
-from studio.live.events import (
-    BACKOFF,
-    CONNECTED,
-    CONNECTING,
-    ENDED,
-    FAILED,
-    RECONNECTED,
-    STOPPED,
-    ConnectorState,
-)
+from studio.live.events import ConnectorState, FeedState
 from studio.ui.feed_fields import SecretField
 from studio.ui.feed_status import MAX_CHARS, FeedStatusBar, feed_state_text
 from studio.ui.feeds_page import FeedsPage
@@ -237,19 +228,20 @@ def test_a_new_connector_gets_its_form_without_ui_code(qtbot, memory_keyring, mo
 # -- feed states -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("state", "expected"), [
-    (ConnectorState("youtube", CONNECTED), "youtube: connected"),
-    (ConnectorState("youtube", CONNECTING), "youtube: connecting…"),
-    (ConnectorState("youtube", RECONNECTED), "youtube: reconnected"),
-    (ConnectorState("youtube", BACKOFF, "429 from YouTube", 8.0),
+    (ConnectorState("youtube", FeedState.CONNECTED), "youtube: connected"),
+    (ConnectorState("youtube", FeedState.CONNECTING), "youtube: connecting…"),
+    (ConnectorState("youtube", FeedState.RECONNECTED), "youtube: reconnected"),
+    (ConnectorState("youtube", FeedState.BACKOFF, "429 from YouTube", 8.0),
      "youtube: retrying in 8 s: 429 from YouTube"),
-    (ConnectorState("youtube", BACKOFF, "quota exceeded", 600.0),
+    (ConnectorState("youtube", FeedState.BACKOFF, "quota exceeded", 600.0),
      "youtube: retrying in 10 min: quota exceeded"),
-    (ConnectorState("twitch", BACKOFF, "network error", 1.5), "twitch: retrying in 1.5 s: network error"),
-    (ConnectorState("shopify", FAILED, "Shopify: token rejected — open Settings → Feeds"),
+    (ConnectorState("twitch", FeedState.BACKOFF, "network error", 1.5),
+     "twitch: retrying in 1.5 s: network error"),
+    (ConnectorState("shopify", FeedState.FAILED, "Shopify: token rejected — open Settings → Feeds"),
      "shopify: token rejected — open Settings → Feeds"),
-    (ConnectorState("youtube", ENDED), "youtube: the live chat has ended"),
-    (ConnectorState("demo", STOPPED), "demo: stopped"),
-    (ConnectorState("generic", FAILED), "generic: failed"),
+    (ConnectorState("youtube", FeedState.ENDED), "youtube: the live chat has ended"),
+    (ConnectorState("demo", FeedState.STOPPED), "demo: stopped"),
+    (ConnectorState("generic", FeedState.FAILED), "generic: failed"),
 ])
 def test_feed_state_words(state, expected):
     assert feed_state_text(state) == expected
@@ -257,7 +249,7 @@ def test_feed_state_words(state, expected):
 
 def test_feed_state_text_is_one_masked_capped_line():
     message = "bad\nline <b>x</b> token=" + TEST_SHOP_TOKEN + " " + "y" * 300
-    ev = ConnectorState("shopify", BACKOFF, message, 2.0)
+    ev = ConnectorState("shopify", FeedState.BACKOFF, message, 2.0)
     text = feed_state_text(ev)
     assert "\n" not in text and "<b>x</b>" in text
     assert TEST_SHOP_TOKEN not in text and "token=****" in text
@@ -267,9 +259,9 @@ def test_feed_state_text_is_one_masked_capped_line():
 def test_status_bar_keeps_the_latest_state_per_feed(qtbot):
     bar = FeedStatusBar()
     qtbot.addWidget(bar)
-    bar.update_state(ConnectorState("youtube", CONNECTING))
-    bar.update_state(ConnectorState("shopify", CONNECTED))
-    bar.update_state(ConnectorState("youtube", BACKOFF, "rate limited (429)", 8))
+    bar.update_state(ConnectorState("youtube", FeedState.CONNECTING))
+    bar.update_state(ConnectorState("shopify", FeedState.CONNECTED))
+    bar.update_state(ConnectorState("youtube", FeedState.BACKOFF, "rate limited (429)", 8))
     assert bar.text() == "youtube: retrying in 8 s: rate limited (429)\nshopify: connected"
     assert all(label.textFormat() == Qt.TextFormat.PlainText for label in bar.findChildren(QLabel))
     bar.clear()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.live.events import BACKOFF
+from studio.live.events import FeedState
 
 ROOT = Path(__file__).resolve().parents[2]
 STUDIO = ROOT / "studio"
@@ -246,9 +246,9 @@ def test_connector_refuses_a_self_signed_https_server_with_a_clear_message(kind,
 
     with _TlsHttpServer(self_signed) as srv:
         ev = run_connector(_connector(kind, srv.base, monkeypatch),
-                           lambda e: any(s.state == BACKOFF for s in e.states), timeout=10)
+                           lambda e: any(s.state == FeedState.BACKOFF for s in e.states), timeout=10)
         assert srv.requests == 0  # no request (and no token) went over the untrusted connection
-    backoff = [s for s in ev.states if s.state == BACKOFF]
+    backoff = [s for s in ev.states if s.state == FeedState.BACKOFF]
     assert backoff and "TLS certificate not trusted" in backoff[0].message, backoff
     assert "self-signed" in backoff[0].message
 

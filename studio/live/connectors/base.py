@@ -32,13 +32,10 @@ from __future__ import annotations
 import abc
 import contextlib
 import email.utils
-import math
-import random
 import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Any
@@ -46,6 +43,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from studio.core.backoff import Backoff, retry_wait
 from studio.core.errors import UserError
 from studio.core.http import (
     Deadline,
@@ -58,7 +56,7 @@ from studio.core.http import (
 from studio.core.log import get_logger
 from studio.core.secrets import mask_text
 from studio.live.connectors.options import RETRY, RETRY_CAP, Option, number_value
-from studio.live.events import BACKOFF, CONNECTED, CONNECTING, RECONNECTED, STOPPED, ConnectorState
+from studio.live.events import ConnectorState, FeedState
 
 log = get_logger("live.connectors")
 
@@ -80,13 +78,14 @@ class FeedError(Exception):
     """A failed call. `fatal` stops the connector (`state` says how); otherwise it backs off.
 
     `retry_after` (seconds) is what the platform said about waiting: it may lengthen the backoff, never
-    shorten it, and counts up to `retry_cap` (see `retry_wait`). `hold` is a wait the connector chose
-    from its own settings for a known condition (YouTube's daily quota) and is used as it is.
+    shorten it, and counts up to `retry_cap` (see `studio.core.backoff.retry_wait`). `hold` is a wait the
+    connector chose from its own settings for a known condition (YouTube's daily quota) and is used as
+    it is.
     The message is shown to the host: one sentence, masked, no token.
     """
 
     def __init__(self, message: str, *, retry_after: float | None = None, fatal: bool = False,
-                 state: str = BACKOFF, hold: float | None = None) -> None:
+                 state: FeedState = FeedState.BACKOFF, hold: float | None = None) -> None:
         super().__init__(mask_text(message))
         self.retry_after = retry_after
         self.hold = hold
@@ -95,37 +94,6 @@ class FeedError(Exception):
 
 
 # -- pure policies ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class BackoffPolicy:
-    first: float = 1.0
-    factor: float = 2.0
-    cap: float = 60.0
-    jitter: float = 0.1   # ± fraction
-
-
-def backoff_delay(attempt: int, policy: BackoffPolicy = BackoffPolicy(),
-                  rnd: Callable[[], float] = random.random) -> float:
-    """Seconds to wait before retry `attempt` (0-based): first·factor^attempt, capped, ± jitter."""
-    base = min(policy.first * policy.factor ** min(attempt, 64), policy.cap)
-    return max(0.0, base * (1 + policy.jitter * (2 * rnd() - 1)))
-
-
-def retry_wait(attempt: int, policy: BackoffPolicy, retry_after: float | None = None,
-               hold: float | None = None, rnd: Callable[[], float] = random.random) -> float:
-    """Seconds before the next try after the `attempt`-th failure in a row (0-based).
-
-    Our own backoff is the floor: a server's `retry_after` can lengthen the wait, never shorten it (a
-    `Retry-After: 0` answered at once is a request storm), and counts only up to `policy.cap` (a
-    `Retry-After` of a day would look like a dead feed; one request per cap costs nothing). A `hold` is
-    the connector's own setting and is used as it is, but never below `policy.first`."""
-    if hold is not None and math.isfinite(hold):
-        return max(hold, policy.first, 0.0)
-    wait = backoff_delay(attempt, policy, rnd)
-    if retry_after is not None and math.isfinite(retry_after):
-        wait = max(wait, min(retry_after, policy.cap))
-    return wait
-
 
 class RequestBudget:
     """A token bucket: `burst` requests at once, then `rate` a second — so at most burst + 60·rate in
@@ -389,7 +357,7 @@ class PollingConnector(Connector):
     what it found and returns the seconds to wait before the next call, or raises FeedError; every
     request goes through `request()` (or a stream opened with `stream_extensions()` after `pace()`)."""
 
-    backoff = BackoffPolicy(first=1.0, factor=2.0, cap=60.0)
+    backoff = Backoff(first=1.0, factor=2.0, cap=60.0)
     request_deadline = REQUEST_DEADLINE
 
     def __init__(self) -> None:
@@ -406,8 +374,7 @@ class PollingConnector(Connector):
 
     def configure(self, settings: dict[str, str]) -> None:
         """Settings every polling connector takes (declare `RETRY` and `RETRY_CAP` in `OPTIONS`)."""
-        self.backoff = BackoffPolicy(first=number_value(settings, RETRY),
-                                     cap=number_value(settings, RETRY_CAP))
+        self.backoff = Backoff(first=number_value(settings, RETRY), cap=number_value(settings, RETRY_CAP))
 
     def make_client(self) -> httpx.Client:
         return make_client()
@@ -447,7 +414,7 @@ class PollingConnector(Connector):
     def poll(self) -> float:
         """Emit what the platform has now; return the seconds to wait before asking again."""
 
-    def state(self, state: str, message: str = "", retry_in: float | None = None) -> None:
+    def state(self, state: FeedState, message: str = "", retry_in: float | None = None) -> None:
         self._emit(ConnectorState(self.name, state, mask_text(message), retry_in))
 
     def run(self, emit: Emit, stop: threading.Event) -> None:
@@ -455,13 +422,13 @@ class PollingConnector(Connector):
         self.client = self.make_client()
         attempt = 0
         ok_before = False
-        self.state(CONNECTING)
+        self.state(FeedState.CONNECTING)
         try:
             while not stop.is_set():
                 try:
                     wait = self.poll()
                     if attempt or not ok_before:
-                        self.state(RECONNECTED if ok_before or attempt else CONNECTED)
+                        self.state(FeedState.RECONNECTED if ok_before or attempt else FeedState.CONNECTED)
                     attempt, ok_before = 0, True
                 except Stopping:
                     break
@@ -473,30 +440,31 @@ class PollingConnector(Connector):
                         break
                     wait = retry_wait(attempt, self.backoff, e.retry_after, e.hold)
                     attempt += 1
-                    self.state(BACKOFF, str(e), round(wait, 3))
+                    self.state(FeedState.BACKOFF, str(e), round(wait, 3))
                 except httpx.TimeoutException:
                     if stop.is_set():
                         break
-                    wait = backoff_delay(attempt, self.backoff)
+                    wait = self.backoff.delay(attempt)
                     attempt += 1
-                    self.state(BACKOFF, "the platform did not answer in time", round(wait, 3))
+                    self.state(FeedState.BACKOFF, "the platform did not answer in time", round(wait, 3))
                 except httpx.HTTPError as e:
                     if stop.is_set():
                         break
-                    wait = backoff_delay(attempt, self.backoff)
+                    wait = self.backoff.delay(attempt)
                     attempt += 1
-                    self.state(BACKOFF, describe_http_error(e), round(wait, 3))
+                    self.state(FeedState.BACKOFF, describe_http_error(e), round(wait, 3))
                 except Exception as e:  # a bug or a shape we did not foresee: report, back off, go on
                     if stop.is_set():
                         break
                     log.error("%s: unexpected %s: %s", self.name, e.__class__.__name__, mask_text(str(e)))
-                    wait = backoff_delay(attempt, self.backoff)
+                    wait = self.backoff.delay(attempt)
                     attempt += 1
-                    self.state(BACKOFF, f"unexpected response ({e.__class__.__name__})", round(wait, 3))
+                    self.state(FeedState.BACKOFF, f"unexpected response ({e.__class__.__name__})",
+                               round(wait, 3))
                 stop.wait(max(0.0, wait))
         finally:
             self.close()
-            self.state(STOPPED)
+            self.state(FeedState.STOPPED)
 
     def close(self) -> None:
         """From any thread: wakes a read blocked on the platform's socket, then closes the client."""

@@ -44,8 +44,9 @@ from http.cookies import SimpleCookie
 from types import SimpleNamespace
 from typing import Any
 
+from studio.core.backoff import Backoff
 from studio.core.log import get_logger
-from studio.live.connectors.base import BackoffPolicy, FeedError
+from studio.live.connectors.base import FeedError
 from studio.live.connectors.options import (
     RETRY,
     RETRY_CAP,
@@ -71,7 +72,7 @@ from studio.live.connectors.rooms import (
     text_field,
     time_field,
 )
-from studio.live.events import FAILED, ChatMessage, ViewerCount
+from studio.live.events import ChatMessage, FeedState, ViewerCount
 
 log = get_logger("live.bilibili")
 
@@ -239,8 +240,7 @@ class BilibiliDanmaku(RoomConnector):
         self.name = text_value(settings, NAME)
         self.sessdata = secret_value(settings, SESSDATA)
         self.dead_after = number_value(settings, DEAD_AFTER)
-        self.backoff = BackoffPolicy(first=number_value(settings, RETRY),
-                                     cap=number_value(settings, RETRY_CAP))
+        self.backoff = Backoff(first=number_value(settings, RETRY), cap=number_value(settings, RETRY_CAP))
         self.uid: int | None = None if self.sessdata else 0  # the logged-in account, looked up once
         self._login_note = ""
         self._last_heard = 0.0
@@ -300,7 +300,7 @@ class BilibiliDanmaku(RoomConnector):
         if code != 0:
             said = text_field(body.get("message"), 80)
             raise FeedError(f"Bilibili has no live room {self.room_id}" + (f" ({said})" if said else "")
-                            + " — check the room number", fatal=True, state=FAILED)
+                            + " — check the room number", fatal=True, state=FeedState.FAILED)
         data = body.get("data")
         info = data.get("room_info") if isinstance(data, dict) else None
         if not isinstance(info, dict) or not is_int(info.get("room_id")) or info["room_id"] <= 0:

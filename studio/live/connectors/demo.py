@@ -18,7 +18,7 @@ from pathlib import Path
 from studio.core.paths import resources_dir
 from studio.live.connectors.base import Connector, Emit
 from studio.live.connectors.options import Option, int_value, name_option, number_value, text_value
-from studio.live.events import CONNECTED, STOPPED, ChatMessage, ConnectorState, LineItem, Order, ViewerCount
+from studio.live.events import ChatMessage, ConnectorState, FeedState, LineItem, Order, ViewerCount
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class DemoFeed(Connector):
                      p.price * qty)
 
     def run(self, emit: Emit, stop: threading.Event) -> None:
-        emit(ConnectorState(self.name, CONNECTED, "demo feed (simulated chat, viewers and orders)"))
+        emit(ConnectorState(self.name, FeedState.CONNECTED, "demo feed (simulated chat, viewers and orders)"))
         next_viewers = next_order = 0.0
         sent = 0
         try:
@@ -131,4 +131,4 @@ class DemoFeed(Connector):
                     next_order = mono + self.rng.uniform(6.0, 20.0) / self.rate
                 stop.wait(self.rng.uniform(0.3, 1.5) / self.rate)
         finally:
-            emit(ConnectorState(self.name, STOPPED))
+            emit(ConnectorState(self.name, FeedState.STOPPED))

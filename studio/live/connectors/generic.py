@@ -61,7 +61,7 @@ from studio.live.connectors.options import (
     secret_value,
     text_value,
 )
-from studio.live.events import FAILED, ChatMessage, LineItem, Order, ViewerCount
+from studio.live.events import ChatMessage, FeedState, LineItem, Order, ViewerCount
 
 log = get_logger("live.generic")
 
@@ -225,11 +225,11 @@ class GenericFeed(PollingConnector):
         if resp.status_code in (401, 403):
             if self.token:
                 raise FeedError(token_rejected("the feed", "the bridge's bearer token")
-                                + f" ({resp.status_code})", fatal=True, state=FAILED)
+                                + f" ({resp.status_code})", fatal=True, state=FeedState.FAILED)
             raise FeedError(f"the feed wants a token ({resp.status_code}): open Settings → Feeds and enter "
-                            "the bridge's bearer token", fatal=True, state=FAILED)
+                            "the bridge's bearer token", fatal=True, state=FeedState.FAILED)
         if resp.status_code == 404:
-            raise FeedError("the feed URL was not found (404)", fatal=True, state=FAILED)
+            raise FeedError("the feed URL was not found (404)", fatal=True, state=FeedState.FAILED)
 
     def _emit_obj(self, obj: Any) -> None:
         try:

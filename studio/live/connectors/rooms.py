@@ -11,7 +11,7 @@ releases. This module keeps what is ours the same for every such connector:
   (`loop.call_soon_threadsafe`); the running session then gets `STOP_GRACE` seconds to close its
   connection, so `run` returns within about a second.
 * A *session* is one connection made by the library. When it ends by itself (the library disconnected
-  or raised), the connector backs off (`backoff_delay` between `retry` and `retry_cap`, never less than
+  or raised), the connector backs off (`Backoff.delay` between `retry` and `retry_cap`, never less than
   `MIN_WAIT`, so `retry=0` cannot spin) and connects again; a wait the platform asks for is honoured up
   to `MAX_WAIT`. A session ends the feed by raising `FeedError(fatal=True, state=ENDED or FAILED)`.
 * Library events are checked where they arrive, with the `*_field` helpers below: text is plain text of
@@ -33,20 +33,11 @@ from collections.abc import Awaitable, Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, TypeGuard
 
+from studio.core.backoff import Backoff
 from studio.core.log import get_logger
 from studio.core.secrets import mask_text
-from studio.live.connectors.base import BackoffPolicy, Connector, Emit, FeedError, backoff_delay, parse_time
-from studio.live.events import (
-    BACKOFF,
-    CONNECTED,
-    CONNECTING,
-    FAILED,
-    RECONNECTED,
-    STOPPED,
-    ChatMessage,
-    ConnectorState,
-    ViewerCount,
-)
+from studio.live.connectors.base import Connector, Emit, FeedError, parse_time
+from studio.live.events import ChatMessage, ConnectorState, FeedState, ViewerCount
 
 log = get_logger("live.rooms")
 
@@ -144,7 +135,7 @@ class RoomConnector(Connector):
     unofficial = True
     missing = "this feed needs an optional library: " + EXTRA
     closed = "the platform closed the connection"
-    backoff = BackoffPolicy(first=1.0, factor=2.0, cap=60.0)
+    backoff = Backoff(first=1.0, factor=2.0, cap=60.0)
 
     def __init__(self) -> None:
         self._emit: Emit = lambda e: None
@@ -171,14 +162,14 @@ class RoomConnector(Connector):
 
     # -- what sessions call ---------------------------------------------------------------------------
 
-    def state(self, state: str, message: str = "", retry_in: float | None = None) -> None:
+    def state(self, state: FeedState, message: str = "", retry_in: float | None = None) -> None:
         self._emit(ConnectorState(self.name, state, mask_text(message), retry_in))
 
     def joined(self, message: str = "") -> None:
         """The library says it is connected (once per session)."""
         if not self._joined:
             self._joined = True
-            self.state(RECONNECTED if self._ever else CONNECTED, message)
+            self.state(FeedState.RECONNECTED if self._ever else FeedState.CONNECTED, message)
 
     def drop(self, what: str, why: object) -> None:
         self.dropped += 1
@@ -215,9 +206,9 @@ class RoomConnector(Connector):
                 lib = self.load_library()
             except ImportError as e:
                 log.warning("%s: %s (%s)", self.name, self.missing, e)
-                self.state(FAILED, self.missing)
+                self.state(FeedState.FAILED, self.missing)
                 return
-            self.state(CONNECTING)
+            self.state(FeedState.CONNECTING)
             loop = asyncio.new_event_loop()
             with self._lock:
                 self._loop, self._wake = loop, asyncio.Event()
@@ -227,9 +218,9 @@ class RoomConnector(Connector):
                 self._shutdown(loop)
         except Exception as e:  # noqa: BLE001 - a bug of ours: report it, never raise out of run
             log.exception("%s: the connector failed", self.name)
-            self.state(FAILED, f"unexpected error ({e.__class__.__name__})")
+            self.state(FeedState.FAILED, f"unexpected error ({e.__class__.__name__})")
         finally:
-            self.state(STOPPED)
+            self.state(FeedState.STOPPED)
 
     def _stopping(self, stop: threading.Event) -> bool:
         return stop.is_set() or self._closed.is_set()
@@ -272,12 +263,12 @@ class RoomConnector(Connector):
                 return
             # our backoff is the floor: a platform's wait can lengthen it, never shorten it (a
             # "retry after 0" answered at once is a request storm), up to MAX_WAIT
-            wait = backoff_delay(attempt, self.backoff)
+            wait = self.backoff.delay(attempt)
             if error.retry_after is not None:
                 wait = max(wait, error.retry_after)
             wait = min(max(wait, MIN_WAIT), MAX_WAIT)
             attempt += 1
-            self.state(BACKOFF, str(error), round(wait, 3))
+            self.state(FeedState.BACKOFF, str(error), round(wait, 3))
             if await self._sleep(wait, stop):
                 return
 

@@ -67,7 +67,7 @@ from studio.live.connectors.shopify_graphql import (
     throttle_wait,
 )
 from studio.live.connectors.shopify_order import SeenIds, make_order, rest_id
-from studio.live.events import FAILED, Order
+from studio.live.events import FeedState, Order
 
 log = get_logger("live.shopify")
 
@@ -225,9 +225,9 @@ class ShopifyOrders(PollingConnector):
     def _refuse(self, resp: httpx.Response) -> None:
         if resp.status_code in (401, 403):
             raise FeedError(token_rejected("Shopify", TOKEN_WHAT) + f" ({resp.status_code})", fatal=True,
-                            state=FAILED)
+                            state=FeedState.FAILED)
         if resp.status_code in _FATAL_STATUS:
-            raise FeedError(f"Shopify: {_FATAL_STATUS[resp.status_code]}", fatal=True, state=FAILED)
+            raise FeedError(f"Shopify: {_FATAL_STATUS[resp.status_code]}", fatal=True, state=FeedState.FAILED)
 
     def _emit_order(self, order: Order | None) -> None:
         if order is not None and self.seen.add(order.id):
@@ -261,7 +261,7 @@ class ShopifyOrders(PollingConnector):
                                 retry_after=None if wait is None else max(wait, 0.05))
             if code == "ACCESS_DENIED":
                 raise FeedError(f"Shopify: the access token may not read orders — {TOKEN_WHAT}: {message}",
-                                fatal=True, state=FAILED)
+                                fatal=True, state=FeedState.FAILED)
             raise FeedError(f"Shopify GraphQL: {message}" + (f" ({code[:40]})" if code else ""))
         if cost is not None:
             self.throttle = throttle_wait(requested, cost[1], cost[2])

@@ -46,8 +46,9 @@ from typing import Any
 
 import httpx
 
+from studio.core.backoff import Backoff
 from studio.core.http import make_async_client
-from studio.live.connectors.base import BackoffPolicy, FeedError
+from studio.live.connectors.base import FeedError
 from studio.live.connectors.options import (
     RETRY,
     RETRY_CAP,
@@ -71,7 +72,7 @@ from studio.live.connectors.rooms import (
     text_field,
     time_field,
 )
-from studio.live.events import ENDED, FAILED, ChatMessage, ViewerCount
+from studio.live.events import ChatMessage, FeedState, ViewerCount
 
 MAX_DIAMONDS = 10_000_000  # of one gift; TikTok's dearest gift costs tens of thousands
 
@@ -158,8 +159,7 @@ class TikTokChat(RoomConnector):
         self.name = text_value(settings, NAME)
         self.sign_api_key = secret_value(settings, SIGN_API_KEY)
         self.offline_retry = number_value(settings, OFFLINE_RETRY)
-        self.backoff = BackoffPolicy(first=number_value(settings, RETRY),
-                                     cap=number_value(settings, RETRY_CAP))
+        self.backoff = Backoff(first=number_value(settings, RETRY), cap=number_value(settings, RETRY_CAP))
         self._ended = ""
 
     def load_library(self) -> Any:
@@ -207,7 +207,7 @@ class TikTokChat(RoomConnector):
             await self.quietly(client.disconnect(), "disconnecting")
             await self.quietly(client.web.close(), "closing the HTTP client")
         if self._ended:
-            raise FeedError(self._ended, fatal=True, state=ENDED)
+            raise FeedError(self._ended, fatal=True, state=FeedState.ENDED)
 
     # The handlers run inside the library's dispatch: `deliver` never raises.
     def _on_connect(self, event: Any) -> None:
@@ -232,10 +232,10 @@ class TikTokChat(RoomConnector):
             return FeedError(f"{who} is not live on TikTok yet", retry_after=self.offline_retry)
         if isinstance(exc, errors.UserNotFoundError):
             return FeedError(f"TikTok has no account {who} that can go LIVE — check the handle",
-                             fatal=True, state=FAILED)
+                             fatal=True, state=FeedState.FAILED)
         if isinstance(exc, errors.AgeRestrictedError):
             return FeedError(f"the LIVE of {who} is age-restricted: TikTok shows it only to a logged-in "
-                             "account", fatal=True, state=FAILED)
+                             "account", fatal=True, state=FeedState.FAILED)
         if isinstance(exc, errors.SignatureRateLimitError):
             wait = _retry_after(exc)
             return FeedError("the TikTok sign server (Euler Stream) allows no more connections now"

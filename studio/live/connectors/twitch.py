@@ -30,26 +30,13 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+from studio.core.backoff import Backoff
 from studio.core.errors import UserError
 from studio.core.log import get_logger
 from studio.core.secrets import mask_text
-from studio.live.connectors.base import (
-    MAX_EPOCH,
-    BackoffPolicy,
-    Connector,
-    Emit,
-    backoff_delay,
-)
+from studio.live.connectors.base import MAX_EPOCH, Connector, Emit
 from studio.live.connectors.options import Option, name_option, number_value, text_value
-from studio.live.events import (
-    BACKOFF,
-    CONNECTED,
-    CONNECTING,
-    RECONNECTED,
-    STOPPED,
-    ChatMessage,
-    ConnectorState,
-)
+from studio.live.events import ChatMessage, ConnectorState, FeedState
 
 log = get_logger("live.twitch")
 
@@ -149,7 +136,7 @@ class TwitchChat(Connector):
     kind = "twitch"
     title = "Twitch chat"
     OPTIONS = (CHANNEL, NAME, API_BASE, CAFILE, CONNECT_TIMEOUT, IDLE_PING, DEAD_AFTER)
-    backoff = BackoffPolicy(first=1.0, factor=2.0, cap=30.0, jitter=0.1)
+    backoff = Backoff(first=1.0, factor=2.0, cap=30.0, jitter=0.1)
 
     def __init__(self, settings: dict[str, str]) -> None:
         self.channel = text_value(settings, CHANNEL).lstrip("#").lower()
@@ -175,7 +162,7 @@ class TwitchChat(Connector):
         self._lock = threading.Lock()
         self._emit: Emit = lambda e: None
 
-    def _state(self, state: str, message: str = "", retry_in: float | None = None) -> None:
+    def _state(self, state: FeedState, message: str = "", retry_in: float | None = None) -> None:
         self._emit(ConnectorState(self.name, state, mask_text(message), retry_in))
 
     def _connect(self) -> socket.socket:
@@ -200,7 +187,7 @@ class TwitchChat(Connector):
     def run(self, emit: Emit, stop: threading.Event) -> None:
         self._emit = emit
         attempt, ever = 0, False
-        self._state(CONNECTING)
+        self._state(FeedState.CONNECTING)
         try:
             while not stop.is_set():
                 self._joined = False
@@ -229,18 +216,18 @@ class TwitchChat(Connector):
                     ever = True
                     if time.monotonic() - started >= HEALTHY_SESSION:
                         attempt = 0
-                wait = 0.0 if attempt == 0 else backoff_delay(attempt - 1, self.backoff)
+                wait = 0.0 if attempt == 0 else self.backoff.delay(attempt - 1)
                 attempt += 1
-                self._state(BACKOFF, self._last_error, round(wait, 3))
+                self._state(FeedState.BACKOFF, self._last_error, round(wait, 3))
                 if stop.wait(wait):
                     break
         finally:
             self._close_sock()
-            self._state(STOPPED)
+            self._state(FeedState.STOPPED)
 
     def _on_joined(self, ever: bool) -> None:
         self._joined = True
-        self._state(RECONNECTED if ever else CONNECTED)
+        self._state(FeedState.RECONNECTED if ever else FeedState.CONNECTED)
 
     _last_error = ""
     _joined = False

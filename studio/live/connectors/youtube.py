@@ -42,7 +42,7 @@ from studio.live.connectors.options import (
     secret_value,
     text_value,
 )
-from studio.live.events import ENDED, FAILED, ChatMessage, ViewerCount
+from studio.live.events import ChatMessage, FeedState, ViewerCount
 
 log = get_logger("live.youtube")
 
@@ -176,20 +176,20 @@ class YouTubeChat(PollingConnector):
             return
         reason, message = error_reason(try_json(resp))
         if reason == "liveChatEnded":
-            raise FeedError("the live chat has ended", fatal=True, state=ENDED)
+            raise FeedError("the live chat has ended", fatal=True, state=FeedState.ENDED)
         if reason == "quotaExceeded":
             raise FeedError("YouTube API quota exceeded; waiting before trying again",
                             hold=self.quota_backoff)
         if reason == "rateLimitExceeded":
             raise FeedError("YouTube says we ask too fast; slowing down", retry_after=self.rate_limit_backoff)
         if reason == "liveChatNotFound" or resp.status_code == 404:
-            raise FeedError("live chat not found: check live_chat_id", fatal=True, state=FAILED)
+            raise FeedError("live chat not found: check live_chat_id", fatal=True, state=FeedState.FAILED)
         if reason in _FATAL_403:
-            raise FeedError(_FATAL_403[reason], fatal=True, state=FAILED)
+            raise FeedError(_FATAL_403[reason], fatal=True, state=FeedState.FAILED)
         if resp.status_code == 401 or reason in _BAD_CREDENTIALS or "API_KEY_INVALID" in resp.text[:4096]:
             what = "a valid OAuth token" if self.token else "a valid API key"
             raise FeedError(token_rejected("YouTube", what) + f" ({resp.status_code} {reason})".rstrip(),
-                            fatal=True, state=FAILED)
+                            fatal=True, state=FeedState.FAILED)
         raise FeedError(f"YouTube error {resp.status_code} {reason or ''}".strip()
                         + (f": {message}" if message else ""))
 
@@ -240,7 +240,8 @@ class YouTubeChat(PollingConnector):
         if isinstance(token, str) and token:
             self.page_token = token
         if body.get("offlineAt"):
-            raise FeedError("the stream is offline; the live chat has ended", fatal=True, state=ENDED)
+            raise FeedError("the stream is offline; the live chat has ended", fatal=True,
+                            state=FeedState.ENDED)
         if self.video_id and time.monotonic() >= self._next_viewers:
             self._next_viewers = time.monotonic() + self.viewers_every
             self._poll_viewers(headers, self._auth()[1])

@@ -24,7 +24,7 @@ from typing import Any
 
 from studio.core.events import ProductPinned, ProductUnpinned
 from studio.live.counters import Counters, from_money_mark, money_json
-from studio.live.events import Cancellation, ChatMessage, Order, Refund, ViewerCount
+from studio.live.events import Cancellation, ChatMessage, FeedState, Order, Refund, ViewerCount
 from studio.live.session_log import apply, decode, read_rows
 from studio.live.validate import event_kind, rejection_key, validate
 
@@ -242,7 +242,7 @@ def build_report(path: str | Path) -> ReportData:
             elif what in ("refund", "cancel"):
                 _money_back(c, data, logged_at)
             continue
-        if kind == "connector" and data.get("state") == "reconnected":
+        if kind == "connector" and data.get("state") == FeedState.RECONNECTED.value:
             feed_reconnects += 1
         event = decode(kind, source, at, data)
         if isinstance(event, (Order, ChatMessage, ViewerCount)):

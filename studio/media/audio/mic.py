@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from studio.core.backoff import Backoff
 from studio.core.errors import UserError
 from studio.core.log import get_logger
 from studio.media.audio.base import AudioInput
@@ -40,6 +41,8 @@ from studio.media.clock import AUDIO_RATE
 log = get_logger("media.audio.mic")
 
 _pa_lock = threading.RLock()  # PortAudio (re)initialization and stream open/close
+
+REOPEN = Backoff(first=0.5, factor=2.0, cap=5.0, jitter=0.0)  # a lost mic: 0.5 s doubling up to 5 s
 
 
 def _sd() -> Any:
@@ -272,16 +275,15 @@ class MicInput(AudioInput):
     kind = "mic"
 
     def __init__(self, device: str = "default", name: str | None = None, hostapi: str | None = None,
-                 target_s: float = 0.100, lost_after: float = 1.0, first_backoff: float = 0.5,
-                 max_backoff: float = 5.0, latency: str | float = "high",
+                 target_s: float = 0.100, lost_after: float = 1.0, reopen: Backoff = REOPEN,
+                 latency: str | float = "high",
                  clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(name or f"mic:{device}")
         self.device = device
         self.hostapi = hostapi
         self.target_s = target_s
         self.lost_after = lost_after
-        self.first_backoff = first_backoff
-        self.max_backoff = max_backoff
+        self.reopen = reopen  # the wait before reopen attempt n; after a loss, `reopen.first`
         self.latency = latency
         self._clock = clock
         self.info: MicInfo | None = None
@@ -395,7 +397,7 @@ class MicInput(AudioInput):
                 except Exception as e:  # noqa: BLE001 - PortAudio and name lookup fail in many shapes
                     self._set_state("lost", f"{self.name}: cannot open ({e})")
                     log.warning("%s: open failed: %s", self.name, e)
-                    self._stop.wait(min(self.first_backoff * 2 ** attempt, self.max_backoff))
+                    self._stop.wait(self.reopen.delay(attempt))
                     attempt += 1
                     continue
                 if attempt:
@@ -410,5 +412,5 @@ class MicInput(AudioInput):
                 self._close_stream()
                 if self.buffer is not None:
                     self.buffer.clear()
-                self._stop.wait(self.first_backoff)
+                self._stop.wait(self.reopen.first)
                 attempt = 1

@@ -25,6 +25,7 @@ from typing import Any
 
 from numpy.typing import NDArray
 
+from studio.core.backoff import Backoff
 from studio.core.log import get_logger
 
 log = get_logger("media.sources")
@@ -54,14 +55,8 @@ class CapturedFrame:
 class WatchdogPolicy:
     stale_after: float = 2.0        # seconds without a frame → lost
     repeats_before_lost: int = 90   # identical frames in a row (3 s at 30 fps) → lost
-    first_backoff: float = 0.5
-    max_backoff: float = 5.0
     stuck_after: float = 5.0        # one read blocked this long in a driver → abandon the thread, reopen
-
-
-def reopen_delay(attempt: int, policy: WatchdogPolicy) -> float:
-    """Seconds to wait before reopen attempt `attempt` (0-based): doubling, capped."""
-    return min(policy.first_backoff * (2.0 ** attempt), policy.max_backoff)
+    reopen: Backoff = Backoff(first=0.5, factor=2.0, cap=5.0, jitter=0.0)  # wait before reopen attempt n
 
 
 class VideoSource:
@@ -201,7 +196,7 @@ class VideoSource:
             except Exception as e:  # device errors come in every shape; the detail goes to the log
                 self._set_state(SourceState.LOST, f"{self.name}: cannot open ({e})")
                 log.warning("%s: open failed: %s", self.name, e)
-                self._stop.wait(reopen_delay(attempt, self.watchdog))
+                self._stop.wait(self.watchdog.reopen.delay(attempt))
                 attempt += 1
                 continue
             # Every successful open after the first is a reopen (counting only after failed attempts
@@ -223,7 +218,7 @@ class VideoSource:
             log.warning("%s lost: %s; reopening", self.name, lost_reason)
             # A device that opens and fails at once must not be retried at full speed forever.
             attempt = 0 if time.monotonic() - opened_at > 3.0 else attempt + 1
-            self._stop.wait(reopen_delay(attempt, self.watchdog))
+            self._stop.wait(self.watchdog.reopen.delay(attempt))
 
     def _capture_loop(self, gen: int) -> str | None:
         """Read until the device fails; the reason, or None if this thread was abandoned meanwhile."""

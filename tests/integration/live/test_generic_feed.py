@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from studio.live.connectors.generic import GenericFeed
 from studio.live.counters import Counters
-from studio.live.events import BACKOFF, ViewerCount
+from studio.live.events import FeedState, ViewerCount
 
 from .conftest import run_connector
 from .servers.generic import FakeFeed
@@ -58,7 +58,7 @@ def test_sse_with_a_truncated_event_backs_off_and_resumes():
     with FakeFeed(EVENTS, bad_sse_at=3) as feed:
         ev = run_connector(GenericFeed({"url": feed.base + "/stream", "mode": "sse", "retry": "0.02"}),
                            lambda e: len(e.orders) >= 3)
-    assert any("not valid JSON" in s.message for s in ev.states if s.state == BACKOFF)
+    assert any("not valid JSON" in s.message for s in ev.states if s.state == FeedState.BACKOFF)
     assert total(ev).orders == 2 and [m.id for m in ev.chat] == ["c1", "c2"]
 
 

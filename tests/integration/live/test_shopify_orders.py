@@ -11,7 +11,7 @@ import pytest
 from studio.core.errors import UserError
 from studio.live.connectors.shopify import ShopifyOrders
 from studio.live.counters import Counters
-from studio.live.events import BACKOFF, FAILED
+from studio.live.events import FeedState
 
 from .conftest import run_connector
 from .servers.shopify import TOKEN, VERSION, CostBucket, FakeShopify, sample_order
@@ -86,7 +86,7 @@ def test_429_honours_retry_after(shopify_token):
         t0 = time.monotonic()
         ev = run_connector(make(shop.base), lambda e: len(e.orders) >= 1)
         elapsed = time.monotonic() - t0
-    b = [s for s in ev.states if s.state == BACKOFF][0]
+    b = [s for s in ev.states if s.state == FeedState.BACKOFF][0]
     assert "429" in b.message and b.retry_in == 0.3 and elapsed >= 0.3
 
 
@@ -107,7 +107,7 @@ def test_leaky_bucket_nearly_full_slows_the_next_call(shopify_token):
 def test_broken_responses_back_off_and_recover(shopify_token, fault, expect):
     with FakeShopify([sample_order(5000, created_at=NOW)], faults=[fault, fault]) as shop:
         ev = run_connector(make(shop.base), lambda e: len(e.orders) >= 1)
-    msgs = [s.message for s in ev.states if s.state == BACKOFF]
+    msgs = [s.message for s in ev.states if s.state == FeedState.BACKOFF]
     assert len(msgs) == 2 and expect in msgs[0]
     assert TOKEN not in " ".join(s.message for s in ev.states)
 
@@ -116,7 +116,7 @@ def test_bad_token_fails_without_leaking_it(monkeypatch):
     monkeypatch.setenv("STUDIO_SHOPIFY_TOKEN", "shpat_wrongwrongwrong")
     with FakeShopify([]) as shop:
         ev = run_connector(make(shop.base), lambda e: False, timeout=5)
-    assert FAILED in ev.state_names() and len(shop.requests) == 1
+    assert FeedState.FAILED in ev.state_names() and len(shop.requests) == 1
     assert "token rejected — open Settings → Feeds" in ev.states[-2].message
     assert "shpat_wrongwrongwrong" not in repr(list(ev))
 
@@ -212,7 +212,7 @@ def test_graphql_throttled_backs_off_by_the_restore_rate(shopify_token):
         t0 = time.monotonic()
         ev = run_connector(make_gql(shop.base), lambda e: len(e.orders) >= 1)
         elapsed = time.monotonic() - t0
-    b = [s for s in ev.states if s.state == BACKOFF]
+    b = [s for s in ev.states if s.state == FeedState.BACKOFF]
     assert len(b) == 1 and "throttled" in b[0].message and b[0].retry_in == 0.4
     assert elapsed >= 0.4 and len(shop.requests) == 2
 
@@ -224,15 +224,15 @@ def test_graphql_waits_for_the_bucket_before_a_query_it_cannot_pay_for(shopify_t
     with FakeShopify(orders, page_size=1, bucket=bucket, query_cost=80) as shop:
         ev = run_connector(make_gql(shop.base), lambda e: len(e.orders) >= 4)
     assert [o.id for o in ev.orders] == ["5000", "5001", "5002", "5003"]
-    assert not [s for s in ev.states if s.state == BACKOFF]  # paced ahead: never throttled
+    assert not [s for s in ev.states if s.state == FeedState.BACKOFF]  # paced ahead: never throttled
 
 
 def test_graphql_rejected_token_stops_with_a_plain_message(monkeypatch):
     monkeypatch.setenv("STUDIO_SHOPIFY_TOKEN", "shpat_wrongwrongwrong")
     with FakeShopify([sample_order(6000, created_at=NOW)]) as shop:
         ev = run_connector(make_gql(shop.base), lambda e: False, timeout=5)
-    assert FAILED in ev.state_names() and len(shop.requests) == 1
-    failed = [s for s in ev.states if s.state == FAILED][0]
+    assert FeedState.FAILED in ev.state_names() and len(shop.requests) == 1
+    failed = [s for s in ev.states if s.state == FeedState.FAILED][0]
     assert "token rejected — open Settings → Feeds" in failed.message and "401" in failed.message
     assert "shpat_wrongwrongwrong" not in repr(list(ev))
 
@@ -240,7 +240,7 @@ def test_graphql_rejected_token_stops_with_a_plain_message(monkeypatch):
 def test_graphql_error_is_shown_masked_and_short_then_recovers(shopify_token):
     with FakeShopify([sample_order(7000, created_at=NOW)], faults=["error"]) as shop:
         ev = run_connector(make_gql(shop.base), lambda e: len(e.orders) >= 1)
-    b = [s for s in ev.states if s.state == BACKOFF][0]
+    b = [s for s in ev.states if s.state == FeedState.BACKOFF][0]
     assert b.message.startswith("Shopify GraphQL: Internal error with ****") and len(b.message) < 260
     assert "INTERNAL_SERVER_ERROR" in b.message and TOKEN not in repr(list(ev))
 
@@ -250,7 +250,7 @@ def test_graphql_error_is_shown_masked_and_short_then_recovers(shopify_token):
 def test_graphql_broken_responses_back_off_and_recover(shopify_token, fault, expect):
     with FakeShopify([sample_order(8000, created_at=NOW)], faults=[fault]) as shop:
         ev = run_connector(make_gql(shop.base), lambda e: len(e.orders) >= 1)
-    msgs = [s.message for s in ev.states if s.state == BACKOFF]
+    msgs = [s.message for s in ev.states if s.state == FeedState.BACKOFF]
     assert len(msgs) == 1 and expect in msgs[0]
 
 
@@ -270,5 +270,6 @@ def test_graphql_body_size_is_bounded(shopify_token, monkeypatch):
     monkeypatch.setattr(base, "MAX_BODY", 512)
     rows = [sample_order(9100 + i, created_at=NOW) for i in range(3)]
     with FakeShopify(rows, page_size=3) as shop:
-        ev = run_connector(make_gql(shop.base), lambda e: any(s.state == BACKOFF for s in e.states))
-    assert "response too large" in [s for s in ev.states if s.state == BACKOFF][0].message and not ev.orders
+        ev = run_connector(make_gql(shop.base), lambda e: any(s.state == FeedState.BACKOFF for s in e.states))
+    backoff = [s for s in ev.states if s.state == FeedState.BACKOFF][0]
+    assert "response too large" in backoff.message and not ev.orders

@@ -11,7 +11,7 @@ import pytest
 
 from studio.live.connectors.twitch import TwitchChat, parse_line
 from studio.live.counters import Counters
-from studio.live.events import BACKOFF, CONNECTED, RECONNECTED
+from studio.live.events import FeedState
 
 from .conftest import run_connector
 from .servers.irc import FakeIRC, privmsg
@@ -51,7 +51,7 @@ def test_plain_irc_reads_tagged_privmsg():
     assert ev.chat[0].at == 1642786203.573
     assert sent[0] == "CAP REQ :twitch.tv/tags twitch.tv/commands"
     assert any(s.startswith("NICK justinfan") for s in sent) and "JOIN #xyz" in sent
-    assert CONNECTED in ev.state_names() and irc.connections == 1
+    assert FeedState.CONNECTED in ev.state_names() and irc.connections == 1
 
 
 def test_ping_is_answered_with_pong():
@@ -68,7 +68,7 @@ def test_reconnect_command_reconnects_and_overlap_is_deduplicated():
     with FakeIRC([first, second]) as irc:
         ev = run_connector(make(f"irc://127.0.0.1:{irc.port}"), lambda e: len(e.chat) >= 3)
         assert irc.connections == 2
-    assert RECONNECTED in ev.state_names()
+    assert FeedState.RECONNECTED in ev.state_names()
     c = Counters()
     for m in ev.chat:
         c.add_chat(m)
@@ -78,7 +78,7 @@ def test_reconnect_command_reconnects_and_overlap_is_deduplicated():
 def test_dropped_connection_is_retried():
     with FakeIRC([["<close>"], [privmsg("z", "abc", "back"), "<hold>"]]) as irc:
         ev = run_connector(make(f"irc://127.0.0.1:{irc.port}"), lambda e: len(e.chat) >= 1)
-    assert BACKOFF in ev.state_names() and ev.chat[0].text == "back"
+    assert FeedState.BACKOFF in ev.state_names() and ev.chat[0].text == "back"
 
 
 def test_tls_with_a_trusted_test_certificate(cert):
@@ -93,7 +93,7 @@ def test_tls_refuses_an_untrusted_certificate(cert):
         ev = run_connector(make(f"ircs://localhost:{irc.port}"),
                            lambda e: any("not trusted" in s.message for s in e.states), timeout=5)
     assert not ev.chat
-    assert any("certificate" in s.message for s in ev.states if s.state == BACKOFF)
+    assert any("certificate" in s.message for s in ev.states if s.state == FeedState.BACKOFF)
 
 
 def test_irc_line_parsing_unescapes_tags():

@@ -11,7 +11,7 @@ import pytest
 from studio.core.errors import UserError
 from studio.live.connectors.youtube import YouTubeChat
 from studio.live.counters import Counters
-from studio.live.events import BACKOFF, CONNECTED, ENDED, FAILED, RECONNECTED, STOPPED, ViewerCount
+from studio.live.events import FeedState, ViewerCount
 
 from .conftest import run_connector
 from .servers.youtube import FakeYouTube, broadcast_item, superchat_item, text_item
@@ -33,7 +33,7 @@ def test_pages_are_followed_with_page_token_in_order(youtube_key):
     assert all(r.query["part"] == "id,snippet,authorDetails" and r.query["liveChatId"] == "CHAT1"
                for r in yt.requests)
     assert ev.chat[0].author == "Anhad Singh" and ev.chat[0].id == "LCC.msg1"
-    assert ev.state_names()[:2] == ["connecting", CONNECTED]
+    assert ev.state_names()[:2] == ["connecting", FeedState.CONNECTED]
 
 
 def test_polling_interval_millis_is_honoured(youtube_key):
@@ -65,30 +65,30 @@ def test_duplicates_across_pages_are_counted_once(youtube_key):
 def test_live_chat_ended_stops_the_connector(youtube_key):
     with FakeYouTube([[text_item(1, "bye")]], end="ended") as yt:
         ev = run_connector(make(yt.base), lambda e: False, timeout=5)
-    assert ENDED in ev.state_names() and ev.state_names()[-1] == STOPPED
+    assert FeedState.ENDED in ev.state_names() and ev.state_names()[-1] == FeedState.STOPPED
     assert len(ev.chat) == 1
 
 
 def test_offline_at_ends_the_chat(youtube_key):
     with FakeYouTube([[text_item(1, "x")]], end="offline") as yt:
         ev = run_connector(make(yt.base), lambda e: False, timeout=5)
-    assert ENDED in ev.state_names()
+    assert FeedState.ENDED in ev.state_names()
 
 
 def test_quota_and_rate_limit_back_off_then_recover(youtube_key):
     with FakeYouTube([[text_item(1, "after")]], faults=["quota", "ratelimit"]) as yt:
         ev = run_connector(make(yt.base, min_interval="0.01"), lambda e: len(e.chat) >= 1, timeout=15)
-    backoffs = [s for s in ev.states if s.state == BACKOFF]
+    backoffs = [s for s in ev.states if s.state == FeedState.BACKOFF]
     assert "quota" in backoffs[0].message and backoffs[0].retry_in == 0.05
     assert "too fast" in backoffs[1].message
-    assert RECONNECTED in ev.state_names() or CONNECTED in ev.state_names()
+    assert FeedState.RECONNECTED in ev.state_names() or FeedState.CONNECTED in ev.state_names()
 
 
 def test_broken_responses_become_backoff_events_never_a_crash(youtube_key, caplog):
     faults = ["500", "html", "truncated", "redirect", "redirect"]
     with FakeYouTube([[text_item(1, "finally")]], faults=faults) as yt, caplog.at_level(logging.DEBUG):
         ev = run_connector(make(yt.base), lambda e: len(e.chat) >= 1, timeout=10)
-    msgs = [s.message for s in ev.states if s.state == BACKOFF]
+    msgs = [s.message for s in ev.states if s.state == FeedState.BACKOFF]
     assert len(msgs) == 5
     assert "server error 500" in msgs[0]
     assert "expected JSON" in msgs[1]
@@ -105,7 +105,7 @@ def test_broken_responses_become_backoff_events_never_a_crash(youtube_key, caplo
 def test_unknown_chat_fails_permanently(youtube_key):
     with FakeYouTube([], faults=["notfound"]) as yt:
         ev = run_connector(make(yt.base), lambda e: False, timeout=5)
-    assert FAILED in ev.state_names() and len(yt.requests) == 1
+    assert FeedState.FAILED in ev.state_names() and len(yt.requests) == 1
 
 
 def test_oauth_token_goes_in_the_authorization_header(monkeypatch):

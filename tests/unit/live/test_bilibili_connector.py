@@ -29,17 +29,7 @@ from studio.live.connectors.bilibili import (
     superchat_to_chat,
 )
 from studio.live.connectors.rooms import MAX_TEXT, MIN_WAIT
-from studio.live.events import (
-    BACKOFF,
-    CONNECTED,
-    CONNECTING,
-    FAILED,
-    RECONNECTED,
-    STOPPED,
-    ChatMessage,
-    ConnectorState,
-    ViewerCount,
-)
+from studio.live.events import ChatMessage, ConnectorState, FeedState, ViewerCount
 
 blivedm = pytest.importorskip("blivedm")
 brotli = pytest.importorskip("brotli")
@@ -245,7 +235,7 @@ def test_danmaku_gifts_super_chats_and_viewers_through_blivedms_parser_and_dispa
     ])
     connector = feed(script)
     events = run_until(connector, lambda ev: len(of(ViewerCount, ev)) == 1)
-    assert states(events)[:2] == [CONNECTING, CONNECTED]
+    assert states(events)[:2] == [FeedState.CONNECTING, FeedState.CONNECTED]
     lines = [(m.id, m.kind, m.author, m.text, m.at, m.amount, m.currency) for m in of(ChatMessage, events)]
     assert lines[:2] == [("dm:6a9f3c0e7b", "text", "小美", "这个龙井多少钱？", T0 + 0.123, None, None),
                          (lines[1][0], "text", "阿强", "包邮吗", T0 + 0.9, None, None)]
@@ -264,7 +254,7 @@ def test_danmaku_gifts_super_chats_and_viewers_through_blivedms_parser_and_dispa
 def test_the_heartbeat_popularity_is_not_a_viewer_count():
     events = run_until(feed(Script([heartbeat_reply(123456), command(danmu("hi"))])),
                        lambda ev: len(of(ChatMessage, ev)) == 1)
-    assert of(ViewerCount, events) == [] and CONNECTED in states(events)
+    assert of(ViewerCount, events) == [] and FeedState.CONNECTED in states(events)
 
 
 # -- hostile or broken commands ---------------------------------------------------------------------------
@@ -351,8 +341,8 @@ def test_any_price_count_or_time_gives_an_event_or_a_value_error(value, stamp):
 
 def test_a_room_bilibili_does_not_know_is_failed_without_connecting():
     connector = feed(Script(room={"code": 60004, "message": "直播间不存在", "data": None}))
-    events = run_until(connector, has_state(STOPPED))
-    assert states(events) == [CONNECTING, FAILED, STOPPED]
+    events = run_until(connector, has_state(FeedState.STOPPED))
+    assert states(events) == [FeedState.CONNECTING, FeedState.FAILED, FeedState.STOPPED]
     assert of(ConnectorState, events)[1].message == (
         f"Bilibili has no live room {ROOM} (直播间不存在) — check the room number")
     assert connector.clients == [] and connector.sessions[0].closed
@@ -370,13 +360,14 @@ UNEXPECTED = "Bilibili sent an unexpected answer about the room"
     (OSError("unreachable"), "network error: OSError"),
 ])
 def test_risk_control_server_and_network_errors_back_off(room, message):
-    events = run_until(feed(Script(room=room), retry_cap="20"), has_state(BACKOFF))
+    events = run_until(feed(Script(room=room), retry_cap="20"), has_state(FeedState.BACKOFF))
     backoff = of(ConnectorState, events)[1]
-    assert (backoff.state, backoff.message) == (BACKOFF, message) and MIN_WAIT <= backoff.retry_in <= 20
+    assert (backoff.state, backoff.message) == (FeedState.BACKOFF, message)
+    assert MIN_WAIT <= backoff.retry_in <= 20
 
 
 def test_no_danmaku_server_backs_off():
-    events = run_until(feed(Script(init_ok=False)), has_state(BACKOFF))
+    events = run_until(feed(Script(init_ok=False)), has_state(FeedState.BACKOFF))
     assert of(ConnectorState, events)[1].message == "Bilibili gave no danmaku server for the room; retrying"
 
 
@@ -384,8 +375,9 @@ def test_blivedm_giving_up_reconnects_with_backoff():
     gave_up = Script([heartbeat_reply(), command(danmu("一"))], after="give up")
     again = Script([heartbeat_reply(), command(danmu("二"))])
     connector = feed(gave_up, again)
-    events = run_until(connector, has_state(RECONNECTED))
-    assert states(events) == [CONNECTING, CONNECTED, BACKOFF, RECONNECTED, STOPPED]
+    events = run_until(connector, has_state(FeedState.RECONNECTED))
+    assert states(events) == [FeedState.CONNECTING, FeedState.CONNECTED, FeedState.BACKOFF,
+                              FeedState.RECONNECTED, FeedState.STOPPED]
     backoff = of(ConnectorState, events)[2]
     assert backoff.message == "the danmaku connection ended" and MIN_WAIT <= backoff.retry_in <= 1.0
     assert [m.text for m in of(ChatMessage, events)] == ["一", "二"]
@@ -393,7 +385,8 @@ def test_blivedm_giving_up_reconnects_with_backoff():
 
 
 def test_silence_longer_than_dead_after_reconnects():
-    events = run_until(feed(Script([heartbeat_reply()]), dead_after="0.3"), has_state(BACKOFF), timeout=2)
+    events = run_until(feed(Script([heartbeat_reply()]), dead_after="0.3"), has_state(FeedState.BACKOFF),
+                       timeout=2)
     assert of(ConnectorState, events)[2].message.startswith("no data from Bilibili for ")
 
 
@@ -405,13 +398,13 @@ def test_run_ends_within_a_second_when_stopped(how):
     thread = threading.Thread(target=connector.run, args=(events.append, stop), daemon=True)
     thread.start()
     deadline = time.monotonic() + 3
-    while CONNECTED not in states(events) and time.monotonic() < deadline:
+    while FeedState.CONNECTED not in states(events) and time.monotonic() < deadline:
         time.sleep(0.01)
     t = time.monotonic()
     stop.set() if how == "stop" else connector.close()
     thread.join(2.0)
     assert not thread.is_alive() and time.monotonic() - t < 1.0
-    assert states(events)[-1] == STOPPED
+    assert states(events)[-1] == FeedState.STOPPED
     assert not connector.clients[0].is_running and connector.sessions[0].closed
 
 
@@ -438,8 +431,8 @@ def test_without_the_library_the_feed_fails_with_one_line(monkeypatch):
     events: list[Any] = []
     BilibiliDanmaku({"room_id": "6"}).run(events.append, threading.Event())
     assert [(e.state, e.message) for e in events] == [
-        (FAILED, "Bilibili needs the optional blivedm library: pip install 'anchor-studio[rooms]'"),
-        (STOPPED, "")]
+        (FeedState.FAILED, "Bilibili needs the optional blivedm library: pip install 'anchor-studio[rooms]'"),
+        (FeedState.STOPPED, "")]
     assert check_feed_options("bilibili", {"room_id": "6"}) == []  # pure: no library needed
 
 
@@ -493,7 +486,7 @@ def test_bilibili_answers_are_taken_only_as_small_json_200s():
 def test_with_sessdata_the_cookie_goes_along_and_the_accounts_uid_authenticates():
     connector = feed(Script([heartbeat_reply()], nav={"code": 0, "data": {"isLogin": True, "mid": 987654}}),
                      sessdata="sessdata-unit-test%2C1893463200%2Cabc")
-    events = run_until(connector, has_state(CONNECTED))
+    events = run_until(connector, has_state(FeedState.CONNECTED))
     assert connector.asked == [blivedm.client.ROOM_INIT_URL, "https://api.bilibili.com/x/web-interface/nav"]
     assert connector.clients[0]._uid == 987654 and of(ConnectorState, events)[1].message == ""
     jar = {c.key: c.value for c in connector.sessions[0].cookie_jar}
@@ -503,7 +496,7 @@ def test_with_sessdata_the_cookie_goes_along_and_the_accounts_uid_authenticates(
 def test_a_refused_sessdata_still_connects_and_says_names_are_hidden():
     connector = feed(Script([heartbeat_reply()], nav={"code": -101, "message": "账号未登录"}),
                      sessdata="sessdata-unit-test-expired")
-    events = run_until(connector, has_state(CONNECTED))
+    events = run_until(connector, has_state(FeedState.CONNECTED))
     assert connector.clients[0]._uid == 0
     assert of(ConnectorState, events)[1].message == (
         "Bilibili refused the SESSDATA cookie: senders' names are hidden — open Settings → Feeds")

@@ -8,16 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from studio.core.backoff import Backoff
 from studio.core.errors import UserError
 from studio.live.blocklist import Blocklist, plain, screen_line
 from studio.live.connectors import build, build_all
-from studio.live.connectors.base import (
-    BackoffPolicy,
-    backoff_delay,
-    parse_feed_spec,
-    parse_retry_after,
-    parse_time,
-)
+from studio.live.connectors.base import parse_feed_spec, parse_retry_after, parse_time
 from studio.live.connectors.generic import parse_event
 from studio.live.connectors.shopify import bucket_wait, parse_call_limit, parse_link_next, parse_order
 from studio.live.connectors.youtube import parse_message
@@ -49,9 +44,9 @@ def test_api_base_accepts_scheme_and_host_only(monkeypatch):
 
 
 def test_backoff_doubles_and_caps():
-    p = BackoffPolicy(first=1, factor=2, cap=10, jitter=0)
-    assert [backoff_delay(i, p) for i in range(6)] == [1, 2, 4, 8, 10, 10]
-    assert 0.9 <= backoff_delay(0, BackoffPolicy(jitter=0.1), rnd=lambda: 0.0) <= 1.1
+    p = Backoff(first=1, factor=2, cap=10, jitter=0)
+    assert [p.delay(i) for i in range(6)] == [1, 2, 4, 8, 10, 10]
+    assert 0.9 <= Backoff(jitter=0.1).delay(0, rnd=lambda: 0.0) <= 1.1
 
 
 def test_retry_after_seconds_or_http_date():

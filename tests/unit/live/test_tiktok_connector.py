@@ -22,18 +22,7 @@ from hypothesis import strategies as st
 from studio.live.connectors import build_feed, check_feed_options
 from studio.live.connectors.rooms import MAX_TEXT, MIN_WAIT
 from studio.live.connectors.tiktok import TikTokChat, comment_to_chat, gift_to_chat, viewers_of
-from studio.live.events import (
-    BACKOFF,
-    CONNECTED,
-    CONNECTING,
-    ENDED,
-    FAILED,
-    RECONNECTED,
-    STOPPED,
-    ChatMessage,
-    ConnectorState,
-    ViewerCount,
-)
+from studio.live.events import ChatMessage, ConnectorState, FeedState, ViewerCount
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # websockets.legacy, imported by TikTokLive
@@ -206,14 +195,14 @@ def test_comments_gifts_and_viewers_arrive_through_the_librarys_dispatch():
     ])
     connector = feed(script)
     events, _ = run_until(connector, lambda ev: len(of(ViewerCount, ev)) == 1)
-    assert states(events)[:2] == [CONNECTING, CONNECTED]
+    assert states(events)[:2] == [FeedState.CONNECTING, FeedState.CONNECTED]
     lines = of(ChatMessage, events)
     assert lines[0] == ChatMessage("tiktok", "c:7301", "Lily", "how much is the longjing?", T0 + 0.25)
     assert [(m.kind, m.author, m.text, m.id, m.amount) for m in lines[1:]] == [
         ("gift", "Bob", "sent Rose ×5 (5 diamonds)", "g:2", None),
         ("gift", "Bob", "sent Lion ×1 (29999 diamonds)", "g:3", None)]
     assert of(ViewerCount, events) == [ViewerCount("tiktok", 1520, float(T0))]
-    assert states(events)[-1] == STOPPED and FAILED not in states(events)
+    assert states(events)[-1] == FeedState.STOPPED and FeedState.FAILED not in states(events)
     assert sign_server_verify_mode(connector.clients[0]) == ssl.CERT_REQUIRED  # fixed before connecting
 
 
@@ -287,7 +276,7 @@ def test_malformed_events_are_dropped_and_the_connection_goes_on():
     events, _ = run_until(connector, lambda ev: len(of(ViewerCount, ev)) == 1)
     assert [m.text for m in of(ChatMessage, events)] == ["first", "still here"]
     assert of(ViewerCount, events)[0].count == 10
-    assert connector.dropped == 2 and BACKOFF not in states(events)
+    assert connector.dropped == 2 and FeedState.BACKOFF not in states(events)
 
 
 @settings(max_examples=60, deadline=None)
@@ -314,24 +303,24 @@ def test_any_shape_of_event_is_an_event_none_or_a_value_error(fields, stamp):
 
 def test_a_live_that_ends_ends_the_feed():
     script = Script([msg_frame(msg_chat("bye!"), first=True), msg_frame(LIVE_ENDED)], after="close")
-    events, _ = run_until(feed(script), has_state(STOPPED))
-    assert states(events) == [CONNECTING, CONNECTED, ENDED, STOPPED]
+    events, _ = run_until(feed(script), has_state(FeedState.STOPPED))
+    assert states(events) == [FeedState.CONNECTING, FeedState.CONNECTED, FeedState.ENDED, FeedState.STOPPED]
     assert of(ConnectorState, events)[2].message == "TikTok ended the LIVE of @tea.house"
 
 
 def test_a_handle_not_live_yet_is_looked_for_again_after_offline_retry():
     script = Script(room_error=errors.UserOfflineError("The requested TikTok LIVE user is offline."))
-    events, _ = run_until(feed(script, offline_retry="45"), has_state(BACKOFF))
+    events, _ = run_until(feed(script, offline_retry="45"), has_state(FeedState.BACKOFF))
     backoff = of(ConnectorState, events)[1]
     assert (backoff.state, backoff.message, backoff.retry_in) == (
-        BACKOFF, "@tea.house is not live on TikTok yet", 45.0)
+        FeedState.BACKOFF, "@tea.house is not live on TikTok yet", 45.0)
 
 
 def test_an_account_tiktok_does_not_know_is_failed_without_retrying():
     script = Script(room_error=errors.UserNotFoundError("tea.house", "LiveRoom missing"),
                     api_error=errors.UserNotFoundError("tea.house", "user_not_found"))
-    events, _ = run_until(feed(script), has_state(STOPPED))
-    assert states(events) == [CONNECTING, FAILED, STOPPED]
+    events, _ = run_until(feed(script), has_state(FeedState.STOPPED))
+    assert states(events) == [FeedState.CONNECTING, FeedState.FAILED, FeedState.STOPPED]
     assert of(ConnectorState, events)[1].message == (
         "TikTok has no account @tea.house that can go LIVE — check the handle")
 
@@ -344,7 +333,8 @@ def rate_limited(seconds: str) -> Exception:
 
 @pytest.mark.parametrize(("seconds", "expected"), [("120", 120.0), ("9999999", None)])
 def test_the_sign_servers_rate_limit_wait_is_honoured_within_bounds(seconds, expected):
-    events, _ = run_until(feed(Script(sign_error=rate_limited(seconds)), retry_cap="30"), has_state(BACKOFF))
+    events, _ = run_until(feed(Script(sign_error=rate_limited(seconds)), retry_cap="30"),
+                          has_state(FeedState.BACKOFF))
     backoff = of(ConnectorState, events)[1]
     assert backoff.message.startswith("the TikTok sign server (Euler Stream) allows no more connections now")
     if expected is not None:
@@ -356,7 +346,7 @@ def test_the_sign_servers_rate_limit_wait_is_honoured_within_bounds(seconds, exp
 def test_a_failing_sign_server_backs_off():
     error = errors.SignAPIError(errors.SignAPIError.ErrorReason.EMPTY_COOKIES,
                                 "Sign server did not return cookies!")
-    events, _ = run_until(feed(Script(sign_error=error)), has_state(BACKOFF))
+    events, _ = run_until(feed(Script(sign_error=error)), has_state(FeedState.BACKOFF))
     backoff = of(ConnectorState, events)[1]
     assert backoff.message == "the TikTok sign server (Euler Stream) failed (empty cookies)"
     assert MIN_WAIT <= backoff.retry_in <= 60
@@ -365,8 +355,9 @@ def test_a_failing_sign_server_backs_off():
 def test_a_closed_connection_reconnects_with_backoff():
     dropped = Script([msg_frame(msg_chat("one"), first=True)], after="close")
     again = Script([msg_frame(msg_chat("two", msg_id=7302), first=True)])
-    events, _ = run_until(feed(dropped, again), has_state(RECONNECTED))
-    assert states(events) == [CONNECTING, CONNECTED, BACKOFF, RECONNECTED, STOPPED]
+    events, _ = run_until(feed(dropped, again), has_state(FeedState.RECONNECTED))
+    assert states(events) == [FeedState.CONNECTING, FeedState.CONNECTED, FeedState.BACKOFF,
+                              FeedState.RECONNECTED, FeedState.STOPPED]
     backoff = of(ConnectorState, events)[2]
     assert backoff.message == "TikTok closed the connection" and MIN_WAIT <= backoff.retry_in <= 1.0
     assert [m.text for m in of(ChatMessage, events)] == ["one", "two"]
@@ -380,13 +371,13 @@ def test_run_ends_within_a_second_when_stopped(how):
     thread = threading.Thread(target=connector.run, args=(events.append, stop), daemon=True)
     thread.start()
     deadline = time.monotonic() + 3
-    while CONNECTED not in states(events) and time.monotonic() < deadline:
+    while FeedState.CONNECTED not in states(events) and time.monotonic() < deadline:
         time.sleep(0.01)
     t = time.monotonic()
     stop.set() if how == "stop" else connector.close()
     thread.join(2.0)
     assert not thread.is_alive() and time.monotonic() - t < 1.0
-    assert states(events)[-1] == STOPPED
+    assert states(events)[-1] == FeedState.STOPPED
     assert connector.clients[0].web.httpx_client.is_closed  # the session closed its client on the way out
 
 
@@ -395,9 +386,10 @@ def test_without_the_library_the_feed_fails_with_one_line(monkeypatch):
         monkeypatch.setitem(sys.modules, name, None)
     events: list[Any] = []
     TikTokChat({"unique_id": "tea.house"}).run(events.append, threading.Event())
-    assert events == [ConnectorState("tiktok", FAILED, "TikTok LIVE needs the optional TikTokLive library: "
+    assert events == [ConnectorState("tiktok", FeedState.FAILED,
+                                     "TikTok LIVE needs the optional TikTokLive library: "
                                      "pip install 'anchor-studio[rooms]'", at=events[0].at),
-                      ConnectorState("tiktok", STOPPED, at=events[1].at)]
+                      ConnectorState("tiktok", FeedState.STOPPED, at=events[1].at)]
     assert check_feed_options("tiktok", {"unique_id": "@tea.house"}) == []  # pure: no library needed
 
 

@@ -9,11 +9,12 @@ import cv2
 import numpy as np
 import pytest
 
+from studio.core.backoff import Backoff
 from studio.core.errors import UserError
 from studio.media.sources.base import SourceState, WatchdogPolicy
 from studio.media.sources.camera import CameraSource, fourcc_text, list_cameras, resolve_camera
 
-FAST = WatchdogPolicy(stale_after=0.5, repeats_before_lost=5, first_backoff=0.05, max_backoff=0.2)
+FAST = WatchdogPolicy(stale_after=0.5, repeats_before_lost=5, reopen=Backoff(first=0.05, cap=0.2, jitter=0.0))
 
 
 class FakeDevice:
