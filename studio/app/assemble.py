@@ -25,6 +25,7 @@ from studio.core.files import free_name
 from studio.core.log import get_logger
 from studio.core.paths import data_dir
 from studio.media.compositor import VideoLayer
+from studio.media.outputs.adaptive import BitrateMode
 from studio.media.overlay import Overlay, OverlayBoard
 from studio.media.show import Show, ShowConfig
 
@@ -196,9 +197,9 @@ def place_stills(board: OverlayBoard, spec: ShowSpec, strict: bool, messages: li
 
 # -- destinations -----------------------------------------------------------------------------------
 
-def destination_urls(spec: ShowSpec) -> list[tuple[str, str]]:
-    """(name, url with its key) of every enabled destination; UserError naming the first one that is
-    not ready, by its platform (the kiosk's rule: all or nothing)."""
+def destination_urls(spec: ShowSpec) -> list[tuple[str, str, str]]:
+    """(name, url with its key, video codec) of every enabled destination; UserError naming the first
+    one that is not ready, by its platform (the kiosk's rule: all or nothing)."""
     from studio.app.readiness import check_destinations
 
     checks = check_destinations(spec)
@@ -206,7 +207,7 @@ def destination_urls(spec: ShowSpec) -> list[tuple[str, str]]:
     if bad:
         more = f" (and {len(bad) - 1} more destination(s))" if len(bad) > 1 else ""
         raise UserError(f"{bad[0].label}: {bad[0].problem}{more}")
-    return [(c.name, c.url) for c in checks]
+    return [(c.name, c.url, c.codec) for c in checks]
 
 
 def show_stem(at: float | None = None) -> str:
@@ -352,7 +353,7 @@ def build_show(spec: ShowSpec, bus: EventBus | None = None, *, strict: bool = Tr
     place_stills(board, spec, strict, messages)
     audio = [open_audio(a, strict, messages) for a in (spec.audio or (AudioSource(),))]
     config = ShowConfig(size=spec.canvas.size, rate=spec.canvas.fps, bitrate_kbps=spec.encoding.bitrate_kbps,
-                        encoder=spec.encoding.encoder)
+                        encoder=spec.encoding.encoder, bitrate_mode=BitrateMode(spec.encoding.bitrate_mode))
     show = Show(config, layers, audio, board, bus)
     built = BuiltShow(spec, show, messages=messages, video_specs=opened)
     try:

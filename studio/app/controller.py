@@ -47,8 +47,10 @@ from studio.core.log import get_logger
 from studio.core.secrets import mask_text
 from studio.live.blocklist import Blocklist, screen_line
 from studio.media.blend import i420_planes, i420_to_bgr
+from studio.media.outputs.adaptive import BitrateMode
 from studio.media.overlay import Overlay
 from studio.media.show import Show
+from studio.media.stats import ShowStats
 
 log = get_logger("app.controller")
 
@@ -212,7 +214,8 @@ class StudioController:
             bad = [c for c in checks if not c.ready]
             if bad and not skip_unready:
                 raise UserError(f"{bad[0].label}: {bad[0].problem}")
-            dests = [(c.name, c.url) for c in checks if c.ready]
+            ready = [c for c in checks if c.ready]
+            dests = [(c.name, c.url) for c in ready]
             stem = show_stem()
             record = recording_path(self.spec, stem)
             if not dests and record is None:
@@ -224,8 +227,10 @@ class StudioController:
                     raise UserError(f"cannot start the session log: {e}") from None
             c = self.show.config
             c.outputs = [u for _, u in dests]
+            c.codecs = {d.url: d.codec for d in ready}
             c.record = record
             c.bitrate_kbps, c.encoder = self.spec.encoding.bitrate_kbps, self.spec.encoding.encoder
+            c.bitrate_mode = BitrateMode(self.spec.encoding.bitrate_mode)
             self.destination_names = [n for n, _ in dests]
             self.recording_file = record
             self._lagged_at_go_live = self.show.compositor.lagged
@@ -245,10 +250,13 @@ class StudioController:
         with self._live_lock:
             if not self.show.running:
                 return None
-            final = self.stats()
             self.show.end_live()
+            final = self.stats()
+            names = final.names
+            destinations = [replace(d, name=names.get(d.name, d.name)) for d in self.show.summaries()]
             path = self.feeds.session.end() if self.feeds is not None else None
-            self.last_summary = summarize(path, final, self.recording_file, self.spec.language)
+            self.last_summary = summarize(path, final.time, destinations, self.recording_file,
+                                          self.spec.language)
             return self.last_summary
 
     # -- rebuilding ----------------------------------------------------------------------------
@@ -491,17 +499,23 @@ class StudioController:
             src.stop()
 
     # -- status --------------------------------------------------------------------------------
-    def stats(self) -> dict[str, Any]:
-        """The engine's stats plus process CPU %, destination names, and whether the data is simulated."""
-        idle: dict[str, Any] = {"outputs": {}, "fps": 0.0, "lagged": 0, "live": False, "time": 0}
-        s = self.show.stats() if self.show else idle
-        s["lagged"] = max(0, s["lagged"] - self._lagged_at_go_live) if s.get("live") else 0
-        s["cpu"] = round(self._cpu.sample(), 1)
-        s["demo"] = self.demo
-        names = list(s["outputs"])
+    def stats(self) -> ShowStats:
+        """The engine's stats plus process CPU %, the host's destination names, and whether the data is
+        simulated."""
+        s = self.show.stats() if self.show else ShowStats()
+        names = [o.name for o in s.outputs]
         given = self.destination_names
-        s["destinations"] = {n: given[i] if i < len(given) else n for i, n in enumerate(names)}
-        return s
+        return replace(s, lagged=max(0, s.lagged - self._lagged_at_go_live) if s.live else 0,
+                       cpu=round(self._cpu.sample(), 1), demo=self.demo,
+                       names={n: given[i] if i < len(given) else n for i, n in enumerate(names)})
+
+    def reconnect_now(self, name: str) -> bool:
+        """The status bar's Reconnect now for a destination waiting out a backoff."""
+        return self.show is not None and self.show.reconnect_now(name)
+
+    def switch_destination(self, name: str, on: bool) -> bool:
+        """Stop or start one destination while the show goes on."""
+        return self.show is not None and self.show.switch_output(name, on)
 
     # -- end -----------------------------------------------------------------------------------
     def shutdown(self) -> None:

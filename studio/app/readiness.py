@@ -27,6 +27,7 @@ class DestinationCheck:
     problem: str = ""           # empty when ready
     key_link: str = ""          # where the platform hands out stream keys
     warnings: tuple[str, ...] = ()
+    codec: str = "h264"
 
     @property
     def ready(self) -> bool:
@@ -40,6 +41,10 @@ class DestinationCheck:
 
 def _preset(presets: list[Preset], d: Destination) -> Preset | None:
     return preset_by_id(presets, d.preset) if d.preset != "custom" else None
+
+
+# Platforms whose RTMP(S) ingest documents HEVC over Enhanced RTMP (YouTube: H.264, HEVC and AV1)
+HEVC_INGESTS = frozenset({"youtube", "custom"})
 
 
 def check_destination(index: int, d: Destination, spec: ShowSpec, presets: list[Preset]) -> DestinationCheck:
@@ -76,7 +81,10 @@ def check_destination(index: int, d: Destination, spec: ShowSpec, presets: list[
             warnings.append(f"{platform} is watched on phones in 9:16; this canvas is landscape")
         if p.offsite_qr == "forbidden" and spec.commerce.qr not in ("auto", "off"):
             warnings.append(f"{platform} forbids QR codes that lead off the platform; the show draws one")
-    return DestinationCheck(index, d.name, platform, url, "", link, tuple(warnings))
+        if d.codec == "hevc" and p.id not in HEVC_INGESTS:
+            warnings.append(f"{platform} documents H.264 for RTMP ingest; HEVC may be refused — "
+                            "choose H.264 if it does not go live")
+    return DestinationCheck(index, d.name, platform, url, "", link, tuple(warnings), d.codec)
 
 
 def _with(base: DestinationCheck, problem: str) -> DestinationCheck:

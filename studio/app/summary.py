@@ -10,23 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from studio.core.log import get_logger
 from studio.core.secrets import mask_text
+from studio.media.outputs.summary import DestinationSummary
 
 log = get_logger("app.summary")
 
 MAX_LISTED = 200   # past shows in the Reports list, newest first
-
-
-@dataclass(frozen=True)
-class DestinationResult:
-    name: str
-    state: str           # the last state the engine reported (live, reconnecting, gave_up…)
-    seconds_up: float
-    reconnects: int
-    dropped: int
 
 
 @dataclass(frozen=True)
@@ -41,7 +32,7 @@ class ShowSummary:
     peak_viewers: int = 0
     chat_messages: int = 0
     top_products: tuple[tuple[str, int], ...] = ()     # (title or SKU, orders), best first
-    destinations: tuple[DestinationResult, ...] = ()
+    destinations: tuple[DestinationSummary, ...] = ()  # what each destination got (engine's figures)
     demo: bool = False
     problem: str = ""                                  # why the report could not be written
 
@@ -50,15 +41,13 @@ def report_path_of(log_path: Path) -> Path:
     return log_path.with_suffix(".html")
 
 
-def summarize(log_path: Path | None, final_stats: dict[str, Any], recording: Path | None,
-              lang: str = "en") -> ShowSummary:
+def summarize(log_path: Path | None, on_air_s: float, destinations: list[DestinationSummary],
+              recording: Path | None, lang: str = "en") -> ShowSummary:
     """Rebuild the report of the show whose log is `log_path`, write it beside the log, and sum it up
-    with the engine's last figures per destination. Never raises: a problem is the summary's `problem`."""
-    names = final_stats.get("destinations", {})
-    engine = final_stats.get("outputs", {})
+    with what each destination got. Never raises: a problem is the summary's `problem`."""
+    dests = tuple(destinations)
     if log_path is None:
-        return ShowSummary(None, None, recording, final_stats.get("time", 0.0),
-                           destinations=_destinations(engine, names, {}))
+        return ShowSummary(None, None, recording, on_air_s, destinations=dests)
     from studio.live.report import build_report
     from studio.live.report.html import write_html
     from studio.live.session_log import SessionLogError
@@ -66,8 +55,7 @@ def summarize(log_path: Path | None, final_stats: dict[str, Any], recording: Pat
     try:
         rep = build_report(log_path)
     except SessionLogError as e:
-        return ShowSummary(log_path, None, recording, final_stats.get("time", 0.0), problem=mask_text(str(e)),
-                           destinations=_destinations(engine, names, {}))
+        return ShowSummary(log_path, None, recording, on_air_s, problem=mask_text(str(e)), destinations=dests)
     t = rep.totals()
     problem, report = "", report_path_of(log_path)
     written: Path | None = report
@@ -80,17 +68,7 @@ def summarize(log_path: Path | None, final_stats: dict[str, Any], recording: Pat
     return ShowSummary(
         log_path, written, recording, rep.on_air_seconds, rep.off_air_seconds, t["orders"], t["gmv"],
         t["peak_viewers"], t["chat_messages"], tuple((p["title"] or p["sku"], p["orders"]) for p in top),
-        _destinations(engine, names, rep.outputs), rep.demo, problem)
-
-
-def _destinations(engine: dict[str, Any], names: dict[str, str], logged: dict[str, Any]
-                  ) -> tuple[DestinationResult, ...]:
-    out = []
-    for key, o in engine.items():
-        seen = logged.get(key, {})
-        out.append(DestinationResult(names.get(key, key), o.get("state", ""), seen.get("seconds_up", 0.0),
-                                     seen.get("reconnects", o.get("reconnects", 0)), o.get("dropped", 0)))
-    return tuple(out)
+        dests, rep.demo, problem)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,26 @@ class StreamStateChanged:
     at: float = field(default_factory=_now)
 
 
+@dataclass(frozen=True)
+class BitrateChanged:
+    """The show's video bitrate changed (dynamic bitrate): `output` is the destination that set it."""
+
+    kbps: int
+    previous_kbps: int
+    output: str
+    reason: str
+    at: float = field(default_factory=_now)
+
+
+@dataclass(frozen=True)
+class EncoderProblem:
+    """The video encoder failed mid-show: `fatal` when nothing more is encoded, else it fell back."""
+
+    message: str
+    fatal: bool = False
+    at: float = field(default_factory=_now)
+
+
 class EventBus:
     def __init__(self) -> None:
         self._subs: dict[type, list[Callable[[Any], None]]] = defaultdict(list)

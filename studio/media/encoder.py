@@ -15,6 +15,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -28,8 +29,9 @@ from numpy.typing import NDArray
 from studio.core.errors import EncoderError
 from studio.core.log import get_logger
 from studio.media.clock import AUDIO_RATE, cfr_step
-from studio.media.encoder_options import VideoSettings, configure
+from studio.media.encoder_options import ADAPTIVE_ENCODERS, VideoSettings, configure
 from studio.media.packets import AUDIO, VIDEO, EncodedPacket
+from studio.media.rate_control import set_max_rate
 
 log = get_logger("media.encode")
 
@@ -38,8 +40,9 @@ PacketSink = Callable[[EncodedPacket], None]
 
 class Encoder:
     def __init__(self, encoder_name: str, video: VideoSettings, audio_bitrate_kbps: int = 128,
-                 fallback: str | None = None) -> None:
+                 fallback: str | None = None, on_event: Callable[[str, str], None] | None = None) -> None:
         self.name = encoder_name
+        self.on_event = on_event          # ("fallback" | "failed", the host's sentence)
         self.fallback = fallback          # the encoder to switch to if this one fails mid-show
         self.fallback_from: str | None = None  # set once we have switched: the encoder that failed
         self.settings = video
@@ -48,7 +51,7 @@ class Encoder:
         if not isinstance(video_stream, VideoStream):
             raise EncoderError(f"{encoder_name} is not a video encoder")
         self.video_stream: VideoStream = video_stream
-        configure(self.video_stream.codec_context, encoder_name, video)
+        self._filler = configure(self.video_stream.codec_context, encoder_name, video)
         self.audio_stream = self._params.add_stream("aac", rate=AUDIO_RATE, layout="stereo")
         self.audio_stream.codec_context.bit_rate = audio_bitrate_kbps * 1000
         self.audio_stream.time_base = Fraction(1, AUDIO_RATE)
@@ -77,6 +80,37 @@ class Encoder:
         self._last_index: int | None = None
         self._last_frame: av.VideoFrame | None = None
         self.failure: str | None = None
+        self.bitrate_kbps = video.bitrate_kbps
+        self._pending_kbps: int | None = None
+        self._adapt_failed = False
+
+    @property
+    def can_adapt(self) -> bool:
+        """Can this encoder's bitrate be lowered mid-show?"""
+        return self.settings.adaptive and self.name in ADAPTIVE_ENCODERS and not self._adapt_failed
+
+    def set_bitrate(self, kbps: int) -> None:
+        """Ask for a new video bitrate; the encode thread applies it before its next frame."""
+        self._pending_kbps = max(1, min(int(kbps), self.settings.bitrate_kbps))
+
+    def _apply_bitrate(self) -> None:
+        kbps, self._pending_kbps = self._pending_kbps, None
+        if kbps is None or kbps == self.bitrate_kbps or not self.can_adapt:
+            return
+        if not set_max_rate(self._vctx, kbps) and self._filler:
+            # x264 would pad to the old maximum whatever the average: stay where we are
+            log.warning("the encoder's maximum rate cannot be changed: dynamic bitrate is off")
+            self._adapt_failed = True
+            return
+        self._vctx.bit_rate = kbps * 1000
+        self.bitrate_kbps = kbps
+
+    def _say(self, kind: str, message: str) -> None:
+        if self.on_event is not None:
+            try:
+                self.on_event(kind, message)
+            except Exception:  # noqa: BLE001 - a listener must not stop the encode
+                log.exception("encoder event listener failed")
 
     def set_first_index(self, first_index: int) -> None:
         """Going live while the preview runs: the show's frame `first_index` becomes pts 0, and the
@@ -145,19 +179,24 @@ class Encoder:
             log.error("encoder %s failed (%s) and the fallback %s is not a video encoder", self.name, error,
                       self.fallback)
             return False
-        configure(ctx, self.fallback, self.settings)
+        filler = configure(ctx, self.fallback, replace(self.settings, bitrate_kbps=self.bitrate_kbps))
         try:
             ctx.open()
         except av.error.FFmpegError as e:
             log.error("encoder %s failed (%s) and the fallback %s does not open: %s", self.name, error,
                       self.fallback, e)
             return False
+        why = getattr(error, "strerror", None) or error
         log.warning("encoder %s failed on frame %d (%s): falling back to %s", self.name,
-                    self.frames_encoded, getattr(error, "strerror", None) or error, self.fallback)
-        self.fallback_from, self.name, self._vctx = self.name, self.fallback, ctx
+                    self.frames_encoded, why, self.fallback)
+        self._say("fallback", f"the video encoder {self.name} failed ({why}): the show goes on with "
+                              f"{self.fallback}")
+        self.fallback_from, self.name, self._vctx, self._filler = self.name, self.fallback, ctx, filler
         return True
 
     def _encode_video(self, index: int, frame: av.VideoFrame) -> None:
+        if self._pending_kbps is not None:
+            self._apply_bitrate()
         frame.pts = index
         frame.time_base = self.video_tb
         start = time.perf_counter()
@@ -224,6 +263,8 @@ class Encoder:
         except Exception as e:
             self.failure = f"the encoder failed: {e}"
             log.exception("encode thread failed")
+            self._say("failed", f"{self.failure}: nothing more is streamed or recorded; "
+                                "stop the show and go live again")
 
     @property
     def video_template(self) -> VideoStream:

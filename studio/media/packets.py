@@ -15,6 +15,11 @@ from av.stream import Stream
 
 VIDEO, AUDIO = "video", "audio"
 
+# A connection's timeline starts this long before its first packet: audio stamped up to this much
+# earlier (AAC priming at pts -1024, and the audio encoder's own delay, which makes the first audio
+# packets leave the encoder after the first video frame) is sent, not cut off at the edge.
+AUDIO_LEAD_S = 0.1
+
 # Drop priorities, as OBS orders them: the lowest goes first under congestion.
 PRIORITY_DISPOSABLE, PRIORITY_REFERENCE, PRIORITY_KEYFRAME = 1, 2, 3
 
@@ -50,9 +55,13 @@ class EncodedPacket:
                    bool(p.is_keyframe),
                    bool(p.is_disposable), frame_index)
 
-    def to_av(self, stream: Stream) -> av.Packet[Stream]:
+    def to_av(self, stream: Stream, shift_s: int = 0) -> av.Packet[Stream]:
+        """A fresh packet for `stream`, its timestamps `shift_s` whole seconds later."""
         p = av.Packet(self.data)
-        p.pts, p.dts, p.duration = self.pts, self.dts, self.duration
+        shift = int(shift_s / self.time_base) if shift_s else 0
+        p.pts = None if self.pts is None else self.pts + shift
+        p.dts = None if self.dts is None else self.dts + shift
+        p.duration = self.duration
         p.time_base = self.time_base
         p.is_keyframe = self.keyframe
         p.stream = stream

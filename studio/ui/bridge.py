@@ -13,7 +13,13 @@ from typing import ClassVar
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from studio.core.events import ProductPinned, ProductUnpinned, StreamStateChanged
+from studio.core.events import (
+    BitrateChanged,
+    EncoderProblem,
+    ProductPinned,
+    ProductUnpinned,
+    StreamStateChanged,
+)
 from studio.live.events import ChatMessage, ConnectorState, Order, ViewerCount
 
 
@@ -24,6 +30,8 @@ class Bridge(QObject):
     viewers = Signal(object)
     connector = Signal(object)
     stream_state = Signal(object)
+    bitrate = Signal(object)
+    encoder_problem = Signal(object)
     pin_changed = Signal(object)
     live_result = Signal(bool, str)   # go-live finished: ok, message
     ended = Signal(str)               # end-live finished: message ("" when clean)
@@ -31,7 +39,8 @@ class Bridge(QObject):
 
     _SIGNALS: ClassVar[dict[type, str]] = {
         ChatMessage: "chat", Order: "order", ViewerCount: "viewers", ConnectorState: "connector",
-        StreamStateChanged: "stream_state", ProductPinned: "pin_changed", ProductUnpinned: "pin_changed"}
+        StreamStateChanged: "stream_state", ProductPinned: "pin_changed", ProductUnpinned: "pin_changed",
+        BitrateChanged: "bitrate", EncoderProblem: "encoder_problem"}
 
     def __init__(self, bus, parent=None) -> None:
         super().__init__(parent)

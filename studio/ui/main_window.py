@@ -7,12 +7,14 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Slot
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCursor, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
+    QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QVBoxLayout,
@@ -23,9 +25,12 @@ from studio.app.controller import PreviewTap, StudioController
 from studio.app.host_profile import host_profile_path
 from studio.app.profile.model import ShowSpec
 from studio.app.profile.save import save_profile
+from studio.app.status_text import Words
+from studio.app.status_text import status_parts as shared_status_parts
 from studio.core.errors import UserError
 from studio.core.log import get_logger
 from studio.core.secrets import mask_text
+from studio.media.stats import ShowStats
 from studio.ui.audio import AudioDock
 from studio.ui.bridge import Bridge
 from studio.ui.chat import ChatDock
@@ -40,44 +45,41 @@ from studio.ui.show_end import CANCEL, GO, SummaryDialog, ask_partial, hms
 log = get_logger("ui.main")
 
 
+def status_words() -> Words:
+    """The status bar's words in the window's language (app/status_text.py formats them)."""
+    return Words(fps=tr("%1 fps"), cpu=tr("CPU %1%"), dropped=tr("Dropped %1"), kbps=tr("%1 kbps"),
+                 output_dropped=tr("dropped %1"), congested=tr("congested (%1 s queued)"),
+                 reconnects=tr("%1 reconnects"), retry_in=tr("retry in %1 s"),
+                 lowered=tr("bitrate lowered to %1 kbps"), recording=tr("REC %1 MB"),
+                 states={"live": tr("live"), "recording": tr("recording"), "connecting": tr("connecting"),
+                         "reconnecting": tr("reconnecting"), "stalled": tr("stalled"),
+                         "gave_up": tr("gave up"), "error": tr("error"), "stopped": tr("stopped"),
+                         "off": tr("off"), "idle": tr("idle")})
+
+
 def state_word(state: str) -> tuple[str, str]:
     """(the host's word for an output state, its tone: ok / warn / bad)."""
-    return {"live": (tr("live"), "ok"), "recording": (tr("recording"), "ok"),
-            "connecting": (tr("connecting"), "warn"), "reconnecting": (tr("reconnecting"), "warn"),
-            "stalled": (tr("stalled"), "warn"),
-            "gave_up": (tr("gave up"), "bad"), "error": (tr("error"), "bad"),
-            "stopped": (tr("stopped"), "")}.get(state, (state, ""))
+    return status_words().state(state)
 
 
 TONES = {"ok": "background:#e8f5e9;color:#1b5e20", "warn": "background:#fff3e0;color:#8a4b00",
          "bad": "background:#ffebee;color:#b71c1c", "": ""}
 
 
-def status_parts(s: dict) -> list[tuple[str, str]]:
-    """The status bar: fps, CPU and frames dropped since Go live, then one compact chip per destination
-    (the host's name for it, its state, its bitrate) and the recording; (text, tone) each."""
-    dropped = s.get("lagged", 0) + sum(o["dropped"] for o in s["outputs"].values())
-    parts = [(tr("%1 fps").replace("%1", f"{s.get('fps', 0):.1f}"), ""),
-             (tr("CPU %1%").replace("%1", f"{s.get('cpu', 0):.0f}"), ""),
-             (tr("Dropped %1").replace("%1", str(dropped)), "warn" if dropped else "")]
-    for name, o in s["outputs"].items():
-        word, tone = state_word(o["state"])
-        text = f"{s.get('destinations', {}).get(name, name)} · {word}"
-        if o["state"] == "live":
-            text += f" · {o['kbps']:.0f} kbps"
-        if o["dropped"]:
-            text += " · " + tr("dropped %1").replace("%1", str(o["dropped"]))
-        if o.get("queued_s", 0) > 0.5:
-            text += " · " + tr("congested (%1 s queued)").replace("%1", f"{o['queued_s']:.1f}")
-            tone = "warn"
-        if o["reconnects"]:
-            text += " · " + tr("%1 reconnects").replace("%1", str(o["reconnects"]))
-        parts.append((text, tone))
-    rec = s.get("recording")
-    if rec:
-        word, tone = state_word(rec["state"])
-        parts.append((tr("REC %1 MB").replace("%1", f"{rec['bytes'] / 1e6:.1f}") + f" · {word}", tone))
-    return [(mask_text(t), tone) for t, tone in parts]
+def status_parts(s: ShowStats) -> list[tuple[str, str]]:
+    """The status bar: fps, CPU and frames dropped since Go live, then one chip per destination and the
+    recording; (text, tone) each."""
+    return shared_status_parts(s, status_words())
+
+
+class StatusChip(QLabel):
+    """One part of the status bar; a destination's chip opens its menu when clicked."""
+
+    clicked = Signal()
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self.clicked.emit()
+        super().mousePressEvent(event)
 
 
 class MainWindow(QMainWindow):
@@ -221,6 +223,8 @@ class MainWindow(QMainWindow):
         self.bridge.viewers.connect(self.sales_event)
         self.bridge.pin_changed.connect(self.products.on_pin_event)
         self.bridge.stream_state.connect(self.stream_state)
+        self.bridge.bitrate.connect(self.bitrate_changed)
+        self.bridge.encoder_problem.connect(self.encoder_failed)
         self.bridge.live_result.connect(self.live_started)
         self.bridge.ended.connect(self.live_ended)
         self._tap = controller.add_preview(self.bridge.deliver_frame, self.preview.wanted_frame_size())
@@ -431,10 +435,45 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def stream_state(self, event) -> None:
         if event.state in ("reconnecting", "stalled", "gave_up", "error"):
-            names = self.ctl.stats().get("destinations", {})
+            name = self.ctl.stats().display_name(event.output)
             word, _ = state_word(event.state)
-            self.notify(f"{names.get(event.output, event.output)}: {word} {event.message}".strip(),
+            self.notify(f"{name}: {word} {event.message}".strip(),
                         "error" if event.state in ("gave_up", "error") else "warning")
+
+    @Slot(object)
+    def bitrate_changed(self, event) -> None:
+        name = self.ctl.stats().display_name(event.output)
+        text = (tr("%1: the link is slow — bitrate lowered to %2 kbps") if event.kbps < event.previous_kbps
+                else tr("%1: the link recovered — bitrate back up to %2 kbps"))
+        self.notify(text.replace("%1", name).replace("%2", str(event.kbps)), "info")
+
+    @Slot(object)
+    def encoder_failed(self, event) -> None:
+        self.notify(event.message, "error" if event.fatal else "warning")
+
+    @Slot()
+    def status_chip_clicked(self) -> None:
+        name = getattr(self, "_chip_outputs", {}).get(id(self.sender()))
+        if name is None or self.controller is None:
+            return
+        self.destination_menu(name).popup(QCursor.pos())
+
+    def destination_menu(self, name: str) -> QMenu:
+        """Reconnect now (while it waits out a backoff), stop or start this destination alone."""
+        c = self.ctl
+        o = c.stats().output(name)
+        menu = QMenu(self)
+        now = menu.addAction(tr("Reconnect now"))
+        now.setEnabled(o is not None and o.waiting_s > 0)
+        now.triggered.connect(lambda: c.reconnect_now(name))
+        if o is not None and o.state.value == "off":
+            start = menu.addAction(tr("Start this destination"))
+            start.triggered.connect(lambda: c.switch_destination(name, True))
+        else:
+            stop = menu.addAction(tr("Stop this destination (the show goes on)"))
+            stop.setEnabled(o is not None and c.live)
+            stop.triggered.connect(lambda: c.switch_destination(name, False))
+        return menu
 
     # -- periodic --------------------------------------------------------------------------------
     @Slot()
@@ -445,7 +484,7 @@ class MainWindow(QMainWindow):
         c.tick()
         s = c.stats()
         kind = c.on_air_kind
-        clock = hms(s.get("time", 0))
+        clock = hms(s.time)
         self.preview.live_text = {"live": tr("LIVE"), "rec": tr("REC")}.get(kind, "")
         if kind:
             self.preview.live_text += " " + clock
@@ -454,9 +493,14 @@ class MainWindow(QMainWindow):
                                 else tr("Preview"))
         parts = status_parts(s)
         while len(self.status_labels) < len(parts):
-            label = plain_label("", self.status_host)
+            label = StatusChip(self.status_host)
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.clicked.connect(self.status_chip_clicked)
             self.status_layout.insertWidget(len(self.status_labels), label)
             self.status_labels.append(label)
+        # which chip is which destination: after fps, CPU and dropped, one per output
+        self._chip_outputs = {id(self.status_labels[3 + i]): o.name for i, o in enumerate(s.outputs)
+                              if 3 + i < len(self.status_labels)}
         for i, label in enumerate(self.status_labels):
             label.setVisible(i < len(parts))
             if i < len(parts):

@@ -24,6 +24,7 @@ from studio.app.readiness import DestinationCheck
 from studio.app.summary import PastShow, ShowSummary, ensure_report, past_shows
 from studio.core.log import get_logger
 from studio.core.secrets import mask_text
+from studio.media.outputs.summary import DestinationSummary
 from studio.ui.i18n import tr
 from studio.ui.messages import localize
 from studio.ui.products import plain_label
@@ -84,6 +85,19 @@ def ask_partial(parent: QWidget, checks: list[DestinationCheck], records: bool) 
 
 
 # -- Stop ----------------------------------------------------------------------------------------
+def destination_line(d: DestinationSummary) -> str:
+    """What one destination got, in the window's language (the engine's `line()` in English)."""
+    if not d.went_live:
+        return tr("%1: never went live: %2").replace("%1", d.name).replace(
+            "%2", localize(d.never_reason) or tr("no connection was made"))
+    at = time.strftime("%H:%M:%S", time.localtime(d.first_live_at))
+    rate = (str(d.bitrate_max_kbps) if d.bitrate_min_kbps == d.bitrate_max_kbps
+            else f"{d.bitrate_min_kbps}–{d.bitrate_max_kbps}")
+    return (tr("%1: live from %2 for %3, %4 reconnect(s), %5 kbps, %6 frame(s) dropped")
+            .replace("%1", d.name).replace("%2", at).replace("%3", hms(d.live_s))
+            .replace("%4", str(d.reconnects)).replace("%5", rate).replace("%6", str(d.frames_dropped)))
+
+
 def summary_lines(s: ShowSummary) -> list[str]:
     lines = [tr("On air %1").replace("%1", hms(s.on_air_seconds))]
     if s.off_air_seconds >= 1:
@@ -98,9 +112,7 @@ def summary_lines(s: ShowSummary) -> list[str]:
         lines.append(tr("Top products: %1").replace(
             "%1", ", ".join(f"{title} ({n})" for title, n in s.top_products)))
     for d in s.destinations:
-        lines.append(tr("%1: up %2, %3 reconnect(s), %4 dropped frame(s), last state %5")
-                     .replace("%1", d.name).replace("%2", hms(d.seconds_up)).replace("%3", str(d.reconnects))
-                     .replace("%4", str(d.dropped)).replace("%5", d.state))
+        lines.append(destination_line(d))
     if s.recording is not None:
         lines.append(tr("Recording: %1").replace("%1", str(s.recording)))
     if s.problem:

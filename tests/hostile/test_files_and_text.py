@@ -150,12 +150,14 @@ def test_a_log_file_that_cannot_be_written_is_said_once_and_dropped(capsys):
 @settings(max_examples=60, deadline=None)
 @given(ANY_TEXT, ANY_TEXT)
 def test_the_status_line_is_inert(name, message):
-    from studio.app.commands.live import status_line
+    from studio.app.status_text import status_line
     from studio.core.log import say
+    from studio.media.outputs.base import OutputState, OutputStats
+    from studio.media.stats import RecordingStats, ShowStats
 
-    stats = {"time": 12.5, "fps": 30.0, "render_ms": 1.0, "encode_ms": 2.0, "lagged": 0,
-             "outputs": {name: {"state": message, "kbps": 2500.0, "reconnects": 1, "dropped": 0}},
-             "recording": {"state": message, "bytes": 10}}
+    stats = ShowStats(time=12.5, fps=30.0, render_ms=1.0, encode_ms=2.0,
+                      outputs=(OutputStats(name, OutputState.LIVE, message, kbps=2500.0, reconnects=1),),
+                      recording=RecordingStats(OutputState.RECORDING, message, 10), names={name: message})
     out = io.StringIO()
     say(status_line(stats), out)
     say(f"studio: {name}: error {message}", out)
@@ -171,7 +173,7 @@ def test_a_user_error_quoting_hostile_text_is_one_inert_line(capsys, text):
     from studio.cli import main
 
     assume("\x00" not in text)  # argv cannot carry a NUL
-    code = main(["live", "--image", text + "@1,x"])
+    code = main(["live", f"--image={text}@1,x"])  # "=": a text starting with "-" is not a flag
     err = capsys.readouterr().err
     assert code == 2
     lines = err.split("\n")

@@ -14,6 +14,7 @@ import itertools
 import pytest
 
 from studio.app.bench.faults import run_scenario
+from studio.core.backoff import Backoff
 from studio.media.outputs.policy import ReconnectPolicy, reconnect_delay
 
 pytestmark = pytest.mark.slow
@@ -59,14 +60,38 @@ def test_a_five_second_stall_recovers_without_a_gap(tmp_path):
 
 
 @pytest.mark.timeout(240)
-def test_throttling_below_the_bitrate_drops_video_by_priority_never_audio(tmp_path):
+def test_at_half_the_bitrate_the_bitrate_follows_the_link_instead_of_dropping_frames(tmp_path):
     r = run_scenario("throttle_30", tmp_path)
+    assert r.frames_dropped <= 30, f"dynamic bitrate still dropped {r.frames_dropped} frames: {r.notes}"
+    assert r.follow_s is not None and r.follow_s <= 5.0, (r.follow_s, r.notes)
+    assert r.recover_s is not None and r.recover_s <= 30.0, r.recover_s
+    assert r.bitrate_min_kbps is not None and r.bitrate_min_kbps < 1000
+    assert r.audio_dropped == 0
+    assert r.audio_sent >= r.audio_encoded - 47, (r.audio_sent, r.audio_encoded)
+    assert r.reconnects == 0, r.states
+    assert r.resume_s is not None and r.resume_s <= RESUME_BUDGET
+    assert_no_recording_gap(r)
+
+
+@pytest.mark.timeout(240)
+def test_with_a_constant_bitrate_throttling_drops_video_by_priority_never_audio(tmp_path):
+    r = run_scenario("throttle_30_cbr", tmp_path)
     assert r.frames_dropped > 30, f"congestion dropped no video: {r.notes}"
     assert r.audio_dropped == 0
     # Every audio packet encoded reached the server, bar the last few in flight at stop.
     assert r.audio_sent >= r.audio_encoded - 47, (r.audio_sent, r.audio_encoded)
     assert r.reconnects == 0, r.states
-    assert r.resume_s is not None and r.resume_s <= RESUME_BUDGET
+    assert_no_recording_gap(r)
+
+
+@pytest.mark.timeout(240)
+def test_a_throttled_destination_does_not_degrade_the_other_one(tmp_path):
+    r = run_scenario("two_destinations", tmp_path)
+    assert r.other_dropped == 0, r
+    assert r.other_kbps is not None and r.other_kbps >= 0.9 * (1500 + 128), r.other_kbps
+    assert r.bitrate_min_kbps == 1500   # the shared encode kept the full bitrate
+    assert r.frames_dropped > 0         # the throttled one dropped for itself alone
+    assert r.audio_dropped == 0
     assert_no_recording_gap(r)
 
 
@@ -83,7 +108,7 @@ def test_a_refused_stream_key_says_so_and_backs_off(tmp_path):
 
 
 def test_a_refused_key_is_retried_a_few_times_a_minute_at_most():
-    p = ReconnectPolicy(jitter=0.0)
+    p = ReconnectPolicy(backoff=Backoff(2.0, 1.5, 30.0, jitter=0.0))
     t, attempts = 0.0, 1
     while True:
         t += reconnect_delay(attempts - 1, p, rejected=True)

@@ -63,7 +63,7 @@ def test_a_destination_without_key_does_not_block_the_good_one(make_window, qtbo
     w.confirm_partial = lambda checks: GO   # "Go live with 1 ready destination"
     _start(qtbot, w)
     assert w.controller.destination_names == ["Local"]
-    qtbot.waitUntil(lambda: any(o["state"] == "live" for o in w.controller.stats()["outputs"].values()),
+    qtbot.waitUntil(lambda: any(o.state == "live" for o in w.controller.stats().outputs),
                     timeout=10000)
     w.update_status()
     assert w.preview.live_text.startswith("LIVE ")

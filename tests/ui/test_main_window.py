@@ -14,6 +14,7 @@ from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 from studio.app.profile.model import Destination, Feed, Recording
 from studio.core.secrets import set_secret
 from studio.live.events import ChatMessage, LineItem, Order
+from studio.ui.show_end import destination_line
 from tests.ui.conftest import test_spec
 
 
@@ -119,7 +120,7 @@ def test_go_live_to_the_rtmp_server_and_stop(make_window, qtbot, rtmp_server, tm
     w.confirm_stop = lambda: True
     qtbot.mouseClick(w.go_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: w.controller.live and not w._busy, timeout=10000)
-    qtbot.waitUntil(lambda: any(o["state"] == "live" for o in w.controller.stats()["outputs"].values()),
+    qtbot.waitUntil(lambda: any(o.state == "live" for o in w.controller.stats().outputs),
                     timeout=10000)
     time.sleep(1.0)
     w.update_status()
@@ -133,6 +134,50 @@ def test_go_live_to_the_rtmp_server_and_stop(make_window, qtbot, rtmp_server, tm
     rec = list(tmp_path.glob("*.mkv"))
     assert rec and rec[0].stat().st_size > 10000
     assert w.go_button.text() == "Go live"
+
+
+@pytest.mark.slow
+def test_a_destination_chip_stops_and_starts_it_alone_and_reconnects_now(make_window, qtbot, rtmp_server,
+                                                                         tmp_path):
+    refused = socket.socket()
+    refused.bind(("127.0.0.1", 0))
+    dead_port = refused.getsockname()[1]
+    refused.close()  # nothing listens: every connect is refused, the destination waits out a backoff
+    set_secret("destination:dead", "dead-key")
+    dead = Destination(name="Dead server", preset="custom",
+                       url=f"rtmp://127.0.0.1:{dead_port}/live/" + "${keyring:destination:dead}")
+    spec = test_spec(feeds=(), destinations=(_destination(rtmp_server.base, "studio-chip"), dead))
+    w = make_window(spec)
+    w.confirm_stop = lambda: True
+    qtbot.mouseClick(w.go_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: w.controller.live and not w._busy, timeout=10000)
+    c = w.controller
+    good, bad = (o.name for o in c.stats().outputs)
+    qtbot.waitUntil(lambda: c.stats().output(good).state == "live", timeout=10000)
+    qtbot.waitUntil(lambda: c.stats().output(bad).waiting_s > 0.5, timeout=15000)
+    w.update_status()
+    chips = {w._chip_outputs[id(lb)]: lb for lb in w.status_labels if id(lb) in w._chip_outputs}
+    assert "retry in" in chips[bad].text() and "Dead server" in chips[bad].text()
+    menu = w.destination_menu(bad)
+    actions = {a.text(): a for a in menu.actions()}
+    assert actions["Reconnect now"].isEnabled()
+    before = c.show.find_output(bad).counters.reconnects
+    actions["Reconnect now"].trigger()
+    qtbot.waitUntil(lambda: c.show.find_output(bad).counters.reconnects > before, timeout=3000)
+    # the good one: no Reconnect now (it is live), and it stops and starts alone
+    actions = {a.text(): a for a in w.destination_menu(good).actions()}
+    assert not actions["Reconnect now"].isEnabled()
+    actions["Stop this destination (the show goes on)"].trigger()
+    qtbot.waitUntil(lambda: c.stats().output(good).state == "off", timeout=10000)
+    assert c.live
+    w.update_status()
+    assert "off" in chips[good].text()
+    {a.text(): a for a in w.destination_menu(good).actions()}["Start this destination"].trigger()
+    qtbot.waitUntil(lambda: c.stats().output(good).state == "live", timeout=10000)
+    qtbot.mouseClick(w.go_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not w.controller.live and not w._busy, timeout=15000)
+    lines = "\n".join(destination_line(d) for d in w.ctl.last_summary.destinations)
+    assert "Test server: live from" in lines and "Dead server: never went live" in lines, lines
 
 
 class StalledServer:

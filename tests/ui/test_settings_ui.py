@@ -323,3 +323,26 @@ def test_the_engines_sentences_are_shown_in_chinese(qtbot):
     finally:
         i18n.uninstall(app, translator)
     assert localize("No camera found: the test pattern is shown instead.").startswith("No camera found")
+
+
+def test_a_destination_streams_hevc_and_the_show_adapts_or_not_as_chosen(qtbot, memory_keyring):
+    dialog = SettingsDialog(test_spec())
+    qtbot.addWidget(dialog)
+    dialog.add_preset.setCurrentIndex(dialog.add_preset.findData("youtube"))
+    dialog.add_destination()
+    dialog.d_key.setText("abcd-efgh-ijkl")
+    dialog.d_codec.setCurrentIndex(dialog.d_codec.findData("hevc"))
+    dialog.bitrate_mode.setCurrentIndex(dialog.bitrate_mode.findData("cbr"))
+    applied = []
+    dialog.applied.connect(lambda spec, rebuild: applied.append(spec))
+    dialog.accept_settings()
+    [spec] = applied
+    assert spec.destinations[0].codec == "hevc" and spec.encoding.bitrate_mode == "cbr"
+    save_profile(spec, host_profile_path())
+    text = host_profile_path().read_text()
+    assert 'codec = "hevc"' in text and 'bitrate_mode = "cbr"' in text
+    again = load_profile(host_profile_path()).spec
+    assert again.destinations == spec.destinations and again.encoding == spec.encoding
+    reopened = SettingsDialog(again)
+    qtbot.addWidget(reopened)
+    assert reopened.d_codec.currentData() == "hevc" and reopened.bitrate_mode.currentData() == "cbr"

@@ -36,6 +36,7 @@ from studio.core.events import StreamStateChanged
 from studio.media.audio.base import ToneInput
 from studio.media.clock import AUDIO_RATE
 from studio.media.compositor import VideoLayer
+from studio.media.outputs.adaptive import BitrateMode
 from studio.media.packets import AUDIO
 from studio.media.show import Show, ShowConfig
 from studio.media.sources.testsrc import TestPatternSource
@@ -55,9 +56,10 @@ def wait_for(cond: Callable[[], bool], timeout: float, interval: float = 0.02) -
     return bool(cond())
 
 
-def make_show(outputs: list[str], record: Path | None, bitrate_kbps: int = BITRATE_KBPS) -> Show:
+def make_show(outputs: list[str], record: Path | None, bitrate_kbps: int = BITRATE_KBPS,
+              bitrate_mode: BitrateMode = BitrateMode.ADAPTIVE) -> Show:
     cfg = ShowConfig(size=SIZE, rate=Fraction(FPS), outputs=outputs, record=record, bitrate_kbps=bitrate_kbps,
-                     encoder="libx264")
+                     encoder="libx264", bitrate_mode=bitrate_mode)
     return Show(cfg, [VideoLayer(TestPatternSource(SIZE, fps=FPS))], [ToneInput()])
 
 
@@ -113,17 +115,24 @@ class FaultResult:
     recorded_frames: int = 0
     states: list[tuple[float, str, str]] = field(default_factory=list)
     notes: str = ""
+    bitrate_min_kbps: int | None = None   # the lowest video bitrate dynamic bitrate chose
+    follow_s: float | None = None         # throttle start → the stream's bitrate fits the link
+    recover_s: float | None = None        # link back → bitrate within 10 % of the configured one
+    other_dropped: int | None = None      # two destinations: frames dropped for the unthrottled one
+    other_kbps: float | None = None       # … and its mean rate during the throttle
 
     def row(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if k in
-                ("scenario", "resume_s", "frames_dropped", "audio_dropped", "recording_gap_s", "reconnects")}
+        keys = ("scenario", "resume_s", "frames_dropped", "audio_dropped", "recording_gap_s", "reconnects",
+                "bitrate_min_kbps", "follow_s", "recover_s", "other_dropped", "other_kbps")
+        return {k: v for k, v in asdict(self).items() if k in keys and v is not None}
 
 
 class ShowUnderFault:
     """One show pushing through a proxy to a private nginx, recording alongside; always cleaned up."""
 
     def __init__(self, workdir: Path, key: str = "faults", allowed_key: str | None = None,
-                 bitrate_kbps: int = BITRATE_KBPS, via_proxy: bool = True) -> None:
+                 bitrate_kbps: int = BITRATE_KBPS, via_proxy: bool = True,
+                 bitrate_mode: BitrateMode = BitrateMode.ADAPTIVE, second_direct: bool = False) -> None:
         self.workdir = Path(workdir)
         self.server = RtmpServer(self.workdir / "nginx", allowed_key=allowed_key, port=free_port())
         self.proxy = FaultProxy(self.server.port)
@@ -131,6 +140,8 @@ class ShowUnderFault:
         self.key = key
         self.via_proxy = via_proxy
         self.bitrate_kbps = bitrate_kbps
+        self.bitrate_mode = bitrate_mode
+        self.second_direct = second_direct   # a second destination straight to nginx, never throttled
         self.show: Show | None = None
         self.states: list[tuple[float, str, str]] = []
         self.audio_encoded = 0
@@ -141,7 +152,8 @@ class ShowUnderFault:
             self.server.start()
             self.proxy.start()
             url = self.proxy.url(self.key) if self.via_proxy else self.server.url(self.key)
-            self.show = make_show([url], self.record, self.bitrate_kbps)
+            urls = [url, self.server.url(self.key + "-direct")] if self.second_direct else [url]
+            self.show = make_show(urls, self.record, self.bitrate_kbps, self.bitrate_mode)
             self.show.bus.subscribe(StreamStateChanged, self._on_state)
             self.show.start()
             assert self.show.encoder is not None
@@ -237,21 +249,63 @@ def scenario_stall(workdir: Path, seconds: float = 5.0) -> FaultResult:
         return s.finish(f"proxy stalls {seconds:g} s", resumed)
 
 
-def scenario_throttle(workdir: Path, seconds: float = 30.0, fraction: float = 0.5) -> FaultResult:
-    """Client → server bandwidth at `fraction` of the stream's bitrate for `seconds`."""
-    with ShowUnderFault(workdir) as s:
+def _bitrate_at(show: Show, t_air: float) -> int:
+    """The encode's video bitrate at `t_air` seconds on air (from its bitrate_changed events)."""
+    kbps = show.config.bitrate_kbps
+    for c in show.bitrate_changes:
+        if c.time <= t_air:
+            kbps = c.kbps
+    return kbps
+
+
+def scenario_throttle(workdir: Path, seconds: float = 30.0, fraction: float = 0.5,
+                      mode: BitrateMode = BitrateMode.ADAPTIVE, two: bool = False) -> FaultResult:
+    """Client → server bandwidth at `fraction` of the stream's bitrate for `seconds`. With `two`, a
+    second destination of the same encode goes straight to nginx and must not suffer for the first."""
+    with ShowUnderFault(workdir, bitrate_mode=mode, second_direct=two) as s:
         s.wait_live()
+        show = s.show
+        assert show is not None
+        if two:
+            wait_for(lambda: show.outputs[1].state == "live", 20)
         b0, t0 = s.proxy.bytes_up, time.monotonic()
         time.sleep(3.0)
         measured = (s.proxy.bytes_up - b0) / (time.monotonic() - t0)  # the stream's real rate, bytes/s
+        link_kbps = measured * fraction * 8 / 1000
+        other = show.outputs[1] if two else None
+        other_before = (other.stats.video_dropped + other.stats.queue_overflow, other.stats.bytes_sent) \
+            if other else (0, 0)
+        throttled_at = show.elapsed()
         s.proxy.throttle(measured * fraction, seconds)
         time.sleep(seconds)
         back = time.monotonic()
+        back_at = show.elapsed()
+        other_kbps = None
+        if other is not None:
+            other_kbps = round((other.stats.bytes_sent - other_before[1]) * 8 / 1000 / seconds)
+        audio = show.config.audio_bitrate_kbps
+        follow = next((round(c.time - throttled_at, 2) for c in show.bitrate_changes
+                       if c.time >= throttled_at and c.kbps + audio <= link_kbps), None)
         resumed = s.wait_resumed(back, timeout=45.0)
+        if mode == BitrateMode.ADAPTIVE:
+            wait_for(lambda: _bitrate_at(show, show.elapsed()) >= 0.9 * show.config.bitrate_kbps, 40.0)
+        recover = next((round(c.time - back_at, 2) for c in show.bitrate_changes
+                        if c.time >= back_at and c.kbps >= 0.9 * show.config.bitrate_kbps), None)
+        lowest = min((c.kbps for c in show.bitrate_changes), default=show.config.bitrate_kbps)
+        other_dropped = None
+        if other is not None:
+            other_dropped = other.stats.video_dropped + other.stats.queue_overflow - other_before[0]
         time.sleep(1.0)
-        return s.finish(f"throttled to {fraction:.0%} of the bitrate for {seconds:g} s", resumed,
-                        notes=f"stream {measured * 8 / 1000:.0f} kbps, "
-                              f"throttled to {measured * fraction * 8 / 1000:.0f}")
+        name = f"throttled to {fraction:.0%} of the bitrate for {seconds:g} s"
+        name += " (cbr)" if mode == BitrateMode.CBR else ""
+        name += ", a second destination unthrottled" if two else ""
+        notes = f"stream {measured * 8 / 1000:.0f} kbps, throttled to {link_kbps:.0f}"
+        r = s.finish(name, resumed, notes=notes)
+        r.bitrate_min_kbps = lowest if mode == BitrateMode.ADAPTIVE else None
+        r.follow_s = follow if mode == BitrateMode.ADAPTIVE else None
+        r.recover_s = recover if mode == BitrateMode.ADAPTIVE else None
+        r.other_dropped, r.other_kbps = other_dropped, other_kbps
+        return r
 
 
 def scenario_refused_key(workdir: Path, observe_seconds: float = 25.0) -> FaultResult:
@@ -287,6 +341,9 @@ def run_scenario(name: str, workdir: Path) -> FaultResult:
         "server_restart": scenario_server_restart,
         "stall_5": scenario_stall,
         "throttle_30": scenario_throttle,
+        "throttle_30_cbr": lambda d: scenario_throttle(d, mode=BitrateMode.CBR),
+        "throttle_25": lambda d: scenario_throttle(d, fraction=0.25),
+        "two_destinations": lambda d: scenario_throttle(d, fraction=0.3, two=True),
         "refused_key": scenario_refused_key,
         "sender_killed": scenario_sender_killed,
     }
@@ -294,7 +351,8 @@ def run_scenario(name: str, workdir: Path) -> FaultResult:
     return scenarios[name](Path(workdir))
 
 
-DEFAULT = ["cut_2", "cut_10", "server_restart", "stall_5", "throttle_30", "refused_key", "sender_killed"]
+DEFAULT = ["cut_2", "cut_10", "server_restart", "stall_5", "throttle_30", "throttle_30_cbr", "throttle_25",
+           "two_destinations", "refused_key", "sender_killed"]
 
 
 def run_fault_figures(long: bool = False, names: list[str] | None = None) -> list[dict]:

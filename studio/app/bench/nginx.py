@@ -46,8 +46,15 @@ class _AuthHandler(http.server.BaseHTTPRequestHandler):
 
 
 class RtmpServer:
-    def __init__(self, workdir: Path, allowed_key: str | None = None, port: int | None = None) -> None:
+    def __init__(self, workdir: Path, allowed_key: str | None = None, port: int | None = None,
+                 record: bool = False, wait_key: bool = True) -> None:
         self.workdir = Path(workdir)
+        self.record = record  # keep every publish as received, one FLV per connection (`recordings()`)
+        # False: `wait_key off;`, which HEVC (Enhanced RTMP, hvc1) needs: nginx-rtmp does not know the
+        # codec and, waiting for a keyframe it recognises, would relay no video. Even then only a player
+        # connected before the publisher gets HEVC video (nginx keeps no HEVC header for late ones),
+        # and `record` stores none.
+        self.wait_key = wait_key
         self.port = port or free_port()
         self.allowed_key = allowed_key
         self.proc: subprocess.Popen | None = None
@@ -69,6 +76,11 @@ class RtmpServer:
             threading.Thread(target=self._auth.serve_forever, daemon=True).start()
             on_publish = f"on_publish http://127.0.0.1:{self._auth.server_address[1]}/publish;"
         conf = self.workdir / "nginx.conf"
+        wait_key = "" if self.wait_key else "wait_key off;"
+        record = "record off;"
+        if self.record:
+            (self.workdir / "rec").mkdir(exist_ok=True)
+            record = f"record all; record_path {self.workdir}/rec; record_unique on;"
         conf.write_text(f"""
 load_module {MODULE};
 daemon off;
@@ -83,7 +95,8 @@ rtmp {{
         chunk_size 4096;
         application live {{
             live on;
-            record off;
+            {wait_key}
+            {record}
             {on_publish}
         }}
     }}
@@ -127,6 +140,10 @@ http {{
             self._auth.shutdown()
             self._auth.server_close()
             self._auth = None
+
+    def recordings(self) -> list[Path]:
+        """What the server received, one file per publish, oldest first (with `record=True`)."""
+        return sorted((self.workdir / "rec").glob("*.flv"), key=lambda p: p.stat().st_mtime)
 
     def restart(self) -> None:
         self.stop()

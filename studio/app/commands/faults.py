@@ -1,5 +1,6 @@
 """`studio faults`: the fault-injection figures of the README, through a loopback proxy in front of a
-local nginx-rtmp: cuts, a restarted server, a stall, throttling, a refused key, a killed sender."""
+local nginx-rtmp: cuts, a restarted server, a stall, throttling (dynamic bitrate, constant bitrate, two
+destinations), a refused key, a killed sender."""
 
 from __future__ import annotations
 
@@ -18,11 +19,11 @@ def run(args) -> int:
     from studio.app.bench.faults import run_fault_figures
 
     rows = run_fault_figures(long=args.long)
-    keys = list(rows[0]) if rows else []
+    keys = list(dict.fromkeys(k for r in rows for k in r))  # the dynamic-bitrate columns only some rows have
     print("| " + " | ".join(keys) + " |")
     print("|" + "---|" * len(keys))
     for r in rows:
-        print("| " + " | ".join(str(r[k]) for k in keys) + " |")
+        print("| " + " | ".join(str(r.get(k, "—")) for k in keys) + " |")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))
     return 0

@@ -28,19 +28,31 @@ from studio.app.profile.model import (
     Recording,
     ShowSpec,
 )
+from studio.app.status_text import status_line
 from studio.core.errors import EncoderError, UserError
-from studio.core.events import EventBus, StreamStateChanged
+from studio.core.events import BitrateChanged, EncoderProblem, EventBus, StreamStateChanged
 from studio.core.files import check_regular_file, create_private
 from studio.core.flags import int_flag, number_flag
 from studio.core.log import get_logger, say
 from studio.core.secrets import mask_text
 from studio.core.text import one_line
 from studio.media.canvas import MAX_SIDE, check_fps, parse_size
+from studio.media.outputs.summary import DestinationSummary
+from studio.media.stats import summary_dict
 
 log = get_logger("app.live")
 
 MAX_DURATION_S = 31 * 24 * 3600   # a month: any longer is a typo (no --duration: until Ctrl+C)
 MAX_BLOCKLIST_BYTES = 4 * 1024 * 1024
+NEVER_LIVE_EXIT = 3   # a destination never went live
+
+
+def summary_lines(summaries: list[DestinationSummary], record: Path | None) -> list[str]:
+    """The show's last words: one line per destination, and the recording."""
+    lines = [d.line() for d in summaries]
+    if record is not None:
+        lines.append(f"recording: {record}")
+    return lines
 
 FEED_HELP = ("a live data feed, repeatable: youtube:live_chat_id=ID | shopify:shop=NAME | "
              "twitch:channel=NAME | generic:url=URL[,mode=sse] | demo (simulated data) | none; "
@@ -92,9 +104,16 @@ def register(sub: Any) -> None:
     p.add_argument("--out", action="append", default=[], metavar="URL",
                    help="rtmp:// or rtmps:// destination; write the key as ${ENV_VAR} or ${keyring:NAME} "
                         "to keep it off the command line")
+    p.add_argument("--out-hevc", action="append", default=[], metavar="URL",
+                   help="a destination streamed in HEVC (H.265, Enhanced RTMP: YouTube takes it); its own "
+                        "encode, about three times H.264's CPU with libx265")
     p.add_argument("--record", type=Path, default=None, metavar="PATH", help="record to a Matroska file")
     p.add_argument("--bitrate", type=int_flag("--bitrate", 100, 50000, unit="kbps", example="3500"),
                    default=None, metavar="KBPS", help="video bitrate (default 3500)")
+    p.add_argument("--bitrate-mode", choices=("adaptive", "cbr"), default=None,
+                   help="adaptive (default): lower the bitrate to what a slow link carries and climb "
+                        "back when it recovers; cbr: always --bitrate, frames dropped by priority on a "
+                        "slow link")
     p.add_argument("--encoder", default=None, help="auto | libx264 | h264_nvenc | h264_qsv | …")
     p.add_argument("--duration", type=number_flag("--duration", 0, MAX_DURATION_S, unit="seconds",
                                                   example="60", low_open=True),
@@ -182,8 +201,10 @@ def spec_from_args(args: argparse.Namespace, base: ShowSpec | None = None) -> Sh
     elif not audio:
         audio = (AudioSource("tone"),)
     destinations = spec.destinations
-    if args.out:
-        destinations = tuple(Destination(name=output_name(url), url=url) for url in args.out)
+    if args.out or args.out_hevc:
+        destinations = tuple([Destination(name=output_name(url), url=url) for url in args.out]
+                             + [Destination(name=output_name(url), url=url, codec="hevc")
+                                for url in args.out_hevc])
     recording = spec.recording
     if args.record:
         recording = Recording(enabled=True, path=_abs(str(args.record)))
@@ -192,6 +213,8 @@ def spec_from_args(args: argparse.Namespace, base: ShowSpec | None = None) -> Sh
         encoding = replace(encoding, bitrate_kbps=args.bitrate)
     if args.encoder:
         encoding = replace(encoding, encoder=args.encoder)
+    if getattr(args, "bitrate_mode", None):
+        encoding = replace(encoding, bitrate_mode=args.bitrate_mode)
     c = spec.commerce
     changes: dict[str, Any] = {}
     if args.catalog:
@@ -238,19 +261,6 @@ def load_base(args: argparse.Namespace) -> ShowSpec | None:
     if not spec.audio:
         spec = replace(spec, audio=(AudioSource("tone"),))
     return spec
-
-
-def status_line(s: dict[str, Any], demo: bool = False) -> str:
-    parts = [f"{int(s['time']) // 60:02d}:{s['time'] % 60:04.1f}", f"{s['fps']:.1f} fps",
-             f"render {s['render_ms']:.1f} ms", f"encode {s['encode_ms']:.1f} ms",
-             f"dropped {s['lagged'] + sum(o['dropped'] for o in s['outputs'].values())}"]
-    if demo:
-        parts.insert(0, "DEMO DATA")
-    for name, o in s["outputs"].items():
-        parts.append(f"{name}: {o['state']} {o['kbps']:.0f} kbps, {o['reconnects']} reconnects")
-    if "recording" in s:
-        parts.append(f"rec {s['recording']['state']} {s['recording']['bytes'] / 1e6:.1f} MB")
-    return mask_text(" | ".join(parts))
 
 
 class StatsFile:
@@ -320,7 +330,8 @@ def run(args: argparse.Namespace) -> int:
     bus = EventBus()
     built = build_show(spec, bus, strict=True, stem=stem)
     show = built.show
-    show.config.outputs = [url for _, url in dests]
+    show.config.outputs = [url for _, url, _ in dests]
+    show.config.codecs = {url: codec for _, url, codec in dests}
     show.config.record = record
     demo = built.demo  # fixed for the show: the final stats line says it too, after the feeds stopped
     stop = threading.Event()
@@ -336,14 +347,26 @@ def run(args: argparse.Namespace) -> int:
             say(f"studio: {ev.output}: {ev.state} {ev.message}")
 
     bus.subscribe(StreamStateChanged, on_state)
+
+    def on_bitrate(ev: BitrateChanged) -> None:
+        if not args.quiet:
+            say(f"studio: bitrate {ev.previous_kbps} → {ev.kbps} kbps ({ev.output}: {ev.reason})")
+
+    def on_encoder(ev: EncoderProblem) -> None:
+        say(f"studio: {ev.message}")  # said even with --quiet: the show has changed
+
+    bus.subscribe(BitrateChanged, on_bitrate)
+    bus.subscribe(EncoderProblem, on_encoder)
     if demo and not args.quiet:
         say("studio: DEMO DATA: the demo feed is on; its orders, chat and viewers are simulated")
     stats = StatsFile(args.stats)
+    started = False
     try:
         try:
             show.start()
         except EncoderError as e:
             raise UserError(str(e)) from None
+        started = True
         deadline = None if args.duration is None else time.monotonic() + args.duration
         next_status = time.monotonic() + 1.0
         while not stop.is_set():
@@ -356,20 +379,27 @@ def run(args: argparse.Namespace) -> int:
             now = time.monotonic()
             if now >= next_status:
                 next_status += 1.0
-                s = {**show.stats(), "demo": demo}
+                s = replace(show.stats(), demo=demo)
                 if not args.quiet:
-                    say(status_line(s, demo))
-                stats.write(s)
+                    say(status_line(s))
+                stats.write(s.as_dict())
             if deadline is not None and now >= deadline:
                 break
     finally:
         try:
             built.stop()  # the recording is finalised here, whatever a side file did
         finally:
+            summaries = show.summaries()
             try:
-                stats.write({**show.stats(), "demo": demo, "final": True})
+                final = {**replace(show.stats(), demo=demo).as_dict(), "final": True}
+                stats.write({**final, "summary": summary_dict(summaries)})
             finally:
                 stats.close()
-                if show.encoder and show.encoder.failure:
-                    say(f"studio: {show.encoder.failure}")
-    return 0
+                if started:
+                    # the destinations' lines are the show's result: said even with --quiet
+                    rec = show.recording
+                    lines = summary_lines(summaries, None if args.quiet or rec is None else rec.path)
+                    for line in lines:
+                        say(f"studio: {line}")
+    # every destination went live at least once: 0; one never did: 3 (the recording is complete either way)
+    return 0 if all(d.went_live for d in summaries) else NEVER_LIVE_EXIT

@@ -31,11 +31,13 @@ else:  # pragma: no cover
 from studio.app.profile.lines import Key, line_index
 from studio.app.profile.migrate import migrate
 from studio.app.profile.model import (
+    BITRATE_MODES,
     ENCODERS,
     LANGUAGES,
     LAYER_KINDS,
     MAX_GAIN,
     SCHEMA_VERSION,
+    VIDEO_CODECS,
     AudioSource,
     Canvas,
     Commerce,
@@ -214,7 +216,7 @@ def literal_key(url: str) -> str | None:
 
 def _destination(r: Reader, i: int, t: dict[str, Any]) -> Destination:
     p = ("destination", i)
-    r.unknown(t, p, ["name", "preset", "url", "enabled"], "a [[destination]]")
+    r.unknown(t, p, ["name", "preset", "url", "enabled", "codec"], "a [[destination]]")
     url = r.value(t, p, "url", "text", "", check_rtmp_url,
                   '"rtmps://a.rtmps.youtube.com/live2/${keyring:youtube-main}"')
     literal = literal_key(url)
@@ -229,7 +231,9 @@ def _destination(r: Reader, i: int, t: dict[str, Any]) -> Destination:
     return Destination(name=r.value(t, p, "name", "text", "Custom") or "Custom",
                        preset=(r.value(t, p, "preset", "text", "custom", check_preset, '"youtube"')
                                or "custom"),
-                       url=url, enabled=r.value(t, p, "enabled", "bool", True))
+                       url=url, enabled=r.value(t, p, "enabled", "bool", True),
+                       codec=r.value(t, p, "codec", "text", "h264",
+                                     check_one_of(VIDEO_CODECS, "video codec")))
 
 
 def _recording(r: Reader, t: dict[str, Any]) -> Recording:
@@ -242,10 +246,12 @@ def _recording(r: Reader, t: dict[str, Any]) -> Recording:
 
 def _encoder(r: Reader, t: dict[str, Any]) -> Encoding:
     p = ("encoder",)
-    r.unknown(t, p, ["name", "bitrate_kbps"], "[encoder]")
+    r.unknown(t, p, ["name", "bitrate_kbps", "bitrate_mode"], "[encoder]")
     return Encoding(encoder=r.value(t, p, "name", "text", "auto", check_one_of(ENCODERS, "known encoder")),
                     bitrate_kbps=r.value(t, p, "bitrate_kbps", "int", 3500,
-                                         check_between(100, 50000, " kbps")))
+                                         check_between(100, 50000, " kbps")),
+                    bitrate_mode=r.value(t, p, "bitrate_mode", "text", "adaptive",
+                                         check_one_of(BITRATE_MODES, "bitrate mode")))
 
 
 COMMERCE_KEYS = ["catalog", "currency", "store_url", "pin", "countdown", "coupon", "qr", "chat_overlay",

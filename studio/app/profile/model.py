@@ -16,6 +16,8 @@ from fractions import Fraction
 SCHEMA_VERSION = 2  # 1: the desktop settings.toml of 0.1; 0 (no version): a scene file
 LANGUAGES = ("en", "zh_CN")
 ENCODERS = ("auto", "libx264", "h264_nvenc", "h264_qsv", "h264_amf", "h264_videotoolbox", "h264_mf")
+BITRATE_MODES = ("adaptive", "cbr")
+VIDEO_CODECS = ("h264", "hevc")
 LAYER_KINDS = ("video", "image", "text")
 MAX_SIDE = 4096
 MAX_GAIN = 4.0  # 0 (silent) to 4 (+12 dB)
@@ -83,6 +85,7 @@ class Destination:
     preset: str = "custom"
     url: str = ""
     enabled: bool = True
+    codec: str = "h264"   # h264 (every platform) | hevc (Enhanced RTMP: YouTube)
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,7 @@ class Recording:
 class Encoding:
     encoder: str = "auto"
     bitrate_kbps: int = 3500
+    bitrate_mode: str = "adaptive"   # adaptive: follow each destination's link; cbr: never lower it
 
 
 @dataclass(frozen=True)

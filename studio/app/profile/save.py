@@ -43,9 +43,9 @@ _ALL_LAYER_KEYS = sorted({k for keys in LAYER_KEYS.values() for k in keys})
 # "full size"); any other key the host wrote is left alone.
 _OWNED: dict[str, list[str]] = {
     "": TOP_KEYS, "canvas": ["width", "height", "fps"], "recording": ["enabled", "path", "folder"],
-    "encoder": ["name", "bitrate_kbps"], "commerce": COMMERCE_KEYS, "chat": ["blocked_words"],
+    "encoder": ["name", "bitrate_kbps", "bitrate_mode"], "commerce": COMMERCE_KEYS, "chat": ["blocked_words"],
     "layer": _ALL_LAYER_KEYS, "audio": ["source", "gain", "muted", "name"],
-    "destination": ["name", "preset", "url", "enabled"],
+    "destination": ["name", "preset", "url", "enabled", "codec"],
 }
 _ARRAYS = ("layer", "audio", "destination", "feed")
 # What the loader uses for a key that is not written: a save does not add these to a host's table.
@@ -54,9 +54,9 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
     "layer": {"kind": "video", "name": "", "x": 0, "y": 0, "crop": [0, 0, 0, 0], "opacity": 1.0,
               "visible": True, "font_size": 36, "color": "#ffffff", "background": ""},
     "audio": {"source": "auto", "gain": 1.0, "muted": False, "name": ""},
-    "destination": {"name": "Custom", "preset": "custom", "url": "", "enabled": True},
+    "destination": {"name": "Custom", "preset": "custom", "url": "", "enabled": True, "codec": "h264"},
     "recording": {"enabled": False, "path": "", "folder": ""},
-    "encoder": {"name": "auto", "bitrate_kbps": 3500},
+    "encoder": {"name": "auto", "bitrate_kbps": 3500, "bitrate_mode": "adaptive"},
     "commerce": {"catalog": "", "currency": "", "store_url": "", "pin": "", "coupon": "", "qr": "auto",
                  "chat_overlay": False, "image_timeout": 3.0},
     "chat": {"blocked_words": []}, "feed": {"enabled": True},
@@ -118,15 +118,16 @@ def to_data(spec: ShowSpec) -> dict[str, Any]:
     data["layer"] = [_layer(layer) for layer in spec.layers]
     data["audio"] = [{"source": a.source, "gain": a.gain, "muted": a.muted,
                       **({"name": a.name} if a.name else {})} for a in spec.audio]
-    data["destination"] = [{"name": d.name, "preset": d.preset, "url": d.url, "enabled": d.enabled}
-                           for d in spec.destinations]
+    data["destination"] = [{"name": d.name, "preset": d.preset, "url": d.url, "enabled": d.enabled,
+                            "codec": d.codec} for d in spec.destinations]
     rec: dict[str, Any] = {"enabled": spec.recording.enabled}
     if spec.recording.path:
         rec["path"] = spec.recording.path
     if spec.recording.folder:
         rec["folder"] = spec.recording.folder
     data["recording"] = rec
-    data["encoder"] = {"name": spec.encoding.encoder, "bitrate_kbps": spec.encoding.bitrate_kbps}
+    data["encoder"] = {"name": spec.encoding.encoder, "bitrate_kbps": spec.encoding.bitrate_kbps,
+                       "bitrate_mode": spec.encoding.bitrate_mode}
     data["commerce"] = _commerce(spec.commerce)
     data["feed"] = [{"kind": f.kind, **({"name": f.name} if f.name else {}), "enabled": f.enabled,
                      **{k: v for k, v in f.options if k not in ("kind", "name", "enabled")}}

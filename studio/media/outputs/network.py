@@ -1,9 +1,11 @@
 """A network destination (RTMP/RTMPS): a bounded packet queue in this process, the socket in a child.
 
-Threads per destination: `sender[NAME]` feeds the child a NUT stream and (re)starts it with backoff;
-`sender-io[NAME]` reads the child's progress lines; `sender-watch[NAME]` kills a child that does not
-connect, or stops accepting data, within its deadline. Nothing here can block the compositor, the
-encoder or the UI: `push` only appends to a bounded queue under congestion rules.
+The output plugin of libobs' model: one attempt (`_one_connection`) spawns a sender child, feeds it
+and reports how it ended as an `Outcome` with a `StopCode`; the generic `Supervisor` decides waits,
+probing and retries. Threads per destination: `sender[NAME]` (the supervisor, feeding the child a NUT
+stream); `sender-io[NAME]` reads the child's progress lines; `sender-watch[NAME]` kills a child that
+does not connect, or stops accepting data, within its deadline. Nothing here can block the
+compositor, the encoder or the UI: `push` only appends to a bounded queue under congestion rules.
 """
 
 from __future__ import annotations
@@ -28,25 +30,21 @@ from av.video.stream import VideoStream
 from studio.core.errors import UserError
 from studio.core.log import get_logger
 from studio.core.secrets import mask_url, register_secret, stream_key_of
-from studio.media.outputs.base import Output, OutputStats
-from studio.media.outputs.policy import (
-    CongestionPolicy,
-    ReconnectPolicy,
-    admit,
-    reconnect_delay,
-    server_is_back,
-    should_give_up,
-)
-from studio.media.outputs.tls_tunnel import tunnel_for
-from studio.media.packets import VIDEO, EncodedPacket
+from studio.media.outputs.base import Outcome, Output, OutputCounters, OutputState, OutputStats, StopCode
+from studio.media.outputs.policy import ADAPTING, CongestionPolicy, ReconnectPolicy, admit
+from studio.media.outputs.summary import DestinationSummary, LiveRecord
+from studio.media.outputs.supervisor import Supervisor
+from studio.media.outputs.tls_tunnel import TlsTunnel, tunnel_for
+from studio.media.packets import AUDIO_LEAD_S, VIDEO, EncodedPacket
 
 log = get_logger("media.network")
 
 QUEUE_CAP = 2000  # hard cap on queued packets whatever the congestion rules say
-STABLE_AFTER_S = 10.0     # a connection that lasted this long resets the backoff series
 REJECTED_WITHIN_S = 3.0   # dropped sooner than this after publishing: treated as a refused key
 STALLED_AFTER_S = 2.0     # connected but no byte through for this long: shown as stalled, not live
-PROBE_INTERVAL = 0.5  # while waiting to reconnect: how often to check whether the server is back
+PIPE_SHIFT_S = 1      # timestamps on the pipe to the child are this much later: AAC priming (pts -1024)
+                      # stays positive, as NUT requires; the child rebases every connection to zero
+RECENT_AUDIO = 64     # audio packets kept (~1.4 s) to start a connection's GOP with the audio it covers
 
 
 def validate_url(url: str) -> str:
@@ -80,7 +78,8 @@ class NetworkOutput(Output):
                  reconnect: ReconnectPolicy | None = None, congestion: CongestionPolicy | None = None,
                  connect_timeout: float = 10.0, stall_timeout: float = 5.0,
                  on_state: Callable[[str, str, str], None] | None = None,
-                 capture_time_of: Callable[[float], float | None] | None = None) -> None:
+                 capture_time_of: Callable[[float], float | None] | None = None,
+                 bitrate_kbps: int = 0) -> None:
         self.url = validate_url(url)
         self.name = name or output_name(url)
         self.display_url = mask_url(url)
@@ -88,15 +87,19 @@ class NetworkOutput(Output):
         self.congestion = congestion or CongestionPolicy()
         self.connect_timeout = connect_timeout
         self.stall_timeout = stall_timeout
-        self.stats = OutputStats()
-        self.state = "idle"
+        self.counters = OutputCounters()
+        self.record = LiveRecord()
+        self.state = OutputState.IDLE
         self.message = ""
+        self.bitrate_kbps = bitrate_kbps   # the video bitrate of the encode feeding it (set by the show)
+        self.adapting = False              # the show is lowering the bitrate for this destination
         self._templates = (video_template, audio_template)
         self._on_state = on_state
         self._capture_time_of = capture_time_of
         self._lock = threading.Condition()
         self._queue: deque[EncodedPacket] = deque()
         self._gop: list[EncodedPacket] = []
+        self._recent_audio: deque[EncodedPacket] = deque(maxlen=RECENT_AUDIO)
         self._accepting = False
         self._waiting_key = False
         self._stop = threading.Event()
@@ -104,37 +107,65 @@ class NetworkOutput(Output):
         self._proc_started = 0.0
         self._connected = False
         self._last_progress = 0.0
-        self._kill_reason: str | None = None
+        self._kill_reason: tuple[StopCode, str] | None = None
         self._writing_since: float | None = None  # set while the pump is handing a batch to the child
-        self._child_error: str | None = None
-        self._rejected = False  # the last attempt was refused at publish (a wrong key): back off longer
+        self._child_error: tuple[StopCode, str] | None = None   # what the child said went wrong
         self._connected_at = 0.0
-        self._error_stage: str | None = None  # the stage the child named when it failed (connect, send…)
-        self._refused = False   # the last attempt's TCP connect was refused (the server is down)
         self._rate_window: deque[tuple[float, int]] = deque(maxlen=50)
         self._thread: threading.Thread | None = None
+        self.supervisor = Supervisor(self.name, self._attempt, self._set_state, self.reconnect, self._stop,
+                                     probe=lambda: tcp_accepts(self.url))
 
     # -- state --------------------------------------------------------------------------------------
-    def _set_state(self, state: str, message: str = "") -> None:
+    def _set_state(self, state: OutputState, message: str = "") -> None:
         self.state, self.message = state, message
-        log.info("%s: %s %s", self.name, state, message)
+        self.record.on_state(state, message, self.bitrate_kbps)
+        log.info("%s: %s %s", self.name, state.value, message)
         if self._on_state:
-            self._on_state(self.name, state, message)
+            self._on_state(self.name, state.value, message)
+
+    @property
+    def stats(self) -> OutputCounters:
+        return self.counters
+
+    def snapshot(self) -> OutputStats:
+        c = self.counters
+        p = self.latency_percentiles()
+        return OutputStats(
+            name=self.name, state=self.state, message=self.message, kbps=round(c.kbps, 1),
+            dropped=c.video_dropped + c.queue_overflow, reconnects=c.reconnects,
+            queued_s=round(self.queued_seconds, 3), bitrate_kbps=self.bitrate_kbps,
+            latency_p50_ms=round(p[0] * 1000, 1) if p else None,
+            latency_p95_ms=round(p[1] * 1000, 1) if p else None,
+            waiting_s=round(self.supervisor.waiting_s, 1))
+
+    def summary(self) -> DestinationSummary:
+        c = self.counters
+        return self.record.summary(self.name, c.video_dropped + c.queue_overflow)
 
     # -- producer side ------------------------------------------------------------------------------
     def push(self, packet: EncodedPacket) -> None:
         with self._lock:
             if packet.kind == VIDEO and packet.keyframe:
-                self._gop = [packet]
+                # audio encoded before the keyframe left the encoder may be stamped at or after it
+                # (or cover it, as AAC's priming frame does): a connection that starts on this
+                # keyframe sends that audio first
+                t = packet.dts_seconds - AUDIO_LEAD_S
+                self._gop = [*(a for a in self._recent_audio if a.dts_seconds >= t), packet]
             elif self._gop:
                 self._gop.append(packet)
+            if packet.kind != VIDEO:
+                self._recent_audio.append(packet)
             if not self._accepting:
                 return
             if packet.kind == VIDEO:
+                # while the bitrate follows the link the queue may grow for the encoder to catch up;
+                # at the floor, or for a destination slower than the shared encode, the usual rule
+                rule = ADAPTING if self.adapting else self.congestion
                 ok, self._waiting_key = admit(packet.priority, self._queued_video_seconds(),
-                                              self._waiting_key, self.congestion)
+                                              self._waiting_key, rule)
                 if not ok:
-                    self.stats.video_dropped += 1
+                    self.counters.video_dropped += 1
                     return
             if len(self._queue) >= QUEUE_CAP:
                 self._overflow()
@@ -146,12 +177,12 @@ class NetworkOutput(Output):
         for i, p in enumerate(self._queue):
             if p.kind == VIDEO:
                 del self._queue[i]
-                self.stats.queue_overflow += 1
+                self.counters.queue_overflow += 1
                 self._waiting_key = True  # what follows cannot be decoded without a new keyframe
                 return
         self._queue.popleft()
-        self.stats.queue_overflow += 1
-        self.stats.audio_dropped += 1
+        self.counters.queue_overflow += 1
+        self.counters.audio_dropped += 1
 
     def _queued_video_seconds(self) -> float:
         first = last = None
@@ -170,6 +201,12 @@ class NetworkOutput(Output):
         with self._lock:
             return self._queued_video_seconds()
 
+    @property
+    def backlog_seconds(self) -> float:
+        """Seconds of stream waiting to reach the server: our queue plus the socket's unacknowledged bytes."""
+        kbps = self.bitrate_kbps or 1000
+        return self.queued_seconds + self.counters.unsent_bytes * 8 / 1000 / kbps
+
     # -- lifecycle ----------------------------------------------------------------------------------
     def start(self) -> None:
         if self._thread:
@@ -177,7 +214,8 @@ class NetworkOutput(Output):
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name=f"sender[{self.name}]", daemon=True)
         self._thread.start()
-        threading.Thread(target=self._watch, name=f"sender-watch[{self.name}]", daemon=True).start()
+        threading.Thread(target=self._watch, args=(self._thread,), name=f"sender-watch[{self.name}]",
+                         daemon=True).start()
 
     def request_stop(self) -> None:
         """Begin stopping without waiting (so several outputs stop in parallel)."""
@@ -185,71 +223,33 @@ class NetworkOutput(Output):
         with self._lock:
             self._lock.notify_all()
         if not self._connected:
-            self._kill("stopping")  # nothing to close cleanly on a connection that never opened
+            self._kill(StopCode.STOPPED, "stopping")  # a connection that never opened has nothing to close
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float = 5.0, state: OutputState = OutputState.STOPPED) -> None:
         """Send what is queued (up to `timeout`), close the stream cleanly, end the child."""
         self.request_stop()
         if self._thread:
             self._thread.join(timeout=timeout + 3.0)
             if self._thread.is_alive():
-                self._kill("stopping")
+                self._kill(StopCode.STOPPED, "stopping")
                 self._thread.join(timeout=3.0)
             self._thread = None
-        self._set_state("stopped")
+        self._set_state(state)
+
+    def reconnect_now(self) -> bool:
+        """The host's Reconnect now: end the backoff wait at once. False when not waiting."""
+        return self.supervisor.reconnect_now()
 
     # -- the sender thread --------------------------------------------------------------------------
     def _run(self) -> None:
-        attempt = 0
-        while not self._stop.is_set():
-            if attempt == 0:
-                self._set_state("connecting", self.display_url)
-            outcome = self._one_connection()
-            if self._stop.is_set():
-                break
-            if outcome == "connected-then-lost":
-                lasted = time.monotonic() - self._connected_at
-                if lasted >= STABLE_AFTER_S:
-                    attempt = 0
-                elif lasted < REJECTED_WITHIN_S and self._error_stage == "send":
-                    # Accepted, then the server dropped us at once: servers that check the key after
-                    # the publish (nginx-rtmp's on_publish, some platforms) answer a wrong key this way.
-                    self._rejected = True
-                    self._child_error = explain_error("connect", "end of file")
-            if should_give_up(attempt, self.reconnect):
-                self._set_state("gave_up", self._child_error or "too many failed attempts")
-                return
-            delay = reconnect_delay(attempt, self.reconnect, rejected=self._rejected)
-            why = self._child_error or "connection lost"
-            self._set_state("reconnecting", f"{why}; retrying in {delay:.1f} s")
-            attempt += 1
-            self.stats.reconnects += 1
-            probe = outcome == "connected-then-lost" or self._refused
-            if not self._wait_retry(delay, probe=probe, refused=self._refused):
-                break
+        self._set_state(OutputState.CONNECTING, self.display_url)
+        self.supervisor.run()
+        self.counters.reconnects = self.supervisor.reconnects
 
-    def _wait_retry(self, delay: float, probe: bool, refused: bool) -> bool:
-        """Wait `delay` seconds before the next attempt. After a lost connection or a refused connect,
-        probe the server's TCP port meanwhile: once it has refused and accepts again, the server is
-        back and we go at once rather than at the end of a long backoff. Probing stops at the first
-        accept (a server that accepts TCP and rejects the stream is never probed in a loop).
-        False when stopped."""
-        deadline = time.monotonic() + delay
-        seen_refusing = refused
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return True
-            if self._stop.wait(min(PROBE_INTERVAL, remaining)):
-                return False
-            if not probe:
-                continue
-            accepts = tcp_accepts(self.url)
-            if server_is_back(seen_refusing, accepts):
-                log.info("%s: the server accepts connections again; reconnecting now", self.name)
-                return True
-            seen_refusing = seen_refusing or not accepts
-            probe = not accepts
+    def _attempt(self) -> Outcome:
+        outcome = self._one_connection()
+        self.counters.reconnects = self.supervisor.reconnects + (outcome.code != StopCode.STOPPED)
+        return outcome
 
     def _spawn(self) -> subprocess.Popen[bytes]:
         env = dict(os.environ)
@@ -272,19 +272,16 @@ class NetworkOutput(Output):
         bps = sum(getattr(t.codec_context, "bit_rate", 0) or 0 for t in self._templates)
         return max(128 * 1024, bps // 8)
 
-    def _one_connection(self) -> str:
-        """Run one child until it fails or we stop. Returns 'connected-then-lost', 'failed' or 'stopped'."""
+    def _one_connection(self) -> Outcome:
+        """Run one child until it fails or we stop, and say how it ended."""
         self._connected = False
         self._kill_reason = None
         self._child_error = None
-        self._rejected = self._refused = False
-        self._error_stage = None
         unresolved = unresolvable(self.url)
         if unresolved:
             # FFmpeg says "Input/output error" for a name it cannot resolve, as for a refused key:
             # the name is looked up here first, so each failure gets its own sentence
-            self._child_error = unresolved
-            return "failed"
+            return Outcome(StopCode.UNRESOLVED, unresolved)
         # rtmps: TLS is verified here, in the parent
         tunnel = tunnel_for(self.url, self.connect_timeout, self._send_buffer_bytes())
         child_url = tunnel.local_url(self.url) if tunnel else self.url
@@ -295,7 +292,9 @@ class NetworkOutput(Output):
                                   daemon=True)
         reader.start()
         with self._lock:
-            self._queue = deque(self._gop)  # a new connection starts on the current GOP's keyframe
+            # a new connection starts on the current GOP's keyframe; before the show's first
+            # keyframe, on the audio encoded so far (nothing of the show's first second is lost)
+            self._queue = deque(self._gop) if self._gop else deque(self._recent_audio)
             self._waiting_key = not self._gop
             self._accepting = True
         container: OutputContainer | None = None
@@ -321,13 +320,13 @@ class NetworkOutput(Output):
                     break
                 self._writing_since = time.monotonic()
                 for ep in batch:
-                    # The connection starts at its first packet (the GOP's keyframe): audio stamped
-                    # before it (AAC priming at pts -1024) would be a negative timestamp, which the
-                    # NUT muxer rejects with EINVAL, and the sender would drop it anyway.
+                    # The connection starts at its first packet (the GOP's keyframe, or the show's
+                    # first packet): anything stamped before it is not part of this connection,
+                    # except audio within AUDIO_LEAD_S of it (it leaves the encoder later).
                     start_s = ep.dts_seconds if start_s is None else start_s
-                    if ep.dts_seconds < start_s:
+                    if ep.dts_seconds < start_s - AUDIO_LEAD_S:
                         continue
-                    container.mux(ep.to_av(vs if ep.kind == VIDEO else as_))
+                    container.mux(ep.to_av(vs if ep.kind == VIDEO else as_, PIPE_SHIFT_S))
                 self._writing_since = None
                 was_connected = was_connected or self._connected
                 if self._stop.is_set():
@@ -346,15 +345,29 @@ class NetworkOutput(Output):
             reader.join(timeout=2.0)
             if tunnel is not None:
                 tunnel.close()
+        lasted = time.monotonic() - self._connected_at if was_connected else 0.0
         if self._stop.is_set():
-            return "stopped"
+            return Outcome(StopCode.STOPPED, "", was_connected, lasted)
+        code, message = self._why_it_ended(proc, tunnel, was_connected, lasted)
+        return Outcome(code, message, was_connected, lasted)
+
+    def _why_it_ended(self, proc: subprocess.Popen[bytes], tunnel: TlsTunnel | None, was_connected: bool,
+                      lasted: float) -> tuple[StopCode, str]:
         if tunnel is not None and tunnel.error:
-            self._child_error = tunnel.error
-        elif self._kill_reason:
-            self._child_error = self._kill_reason
-        elif self._child_error is None and proc.returncode not in (None, 0):
-            self._child_error = f"the sender process ended unexpectedly (exit code {proc.returncode})"
-        return "connected-then-lost" if was_connected else "failed"
+            return (StopCode.TLS_REJECTED if tunnel.tls_failed else StopCode.REFUSED), tunnel.error
+        if self._kill_reason:
+            return self._kill_reason
+        if self._child_error:
+            code, message = self._child_error
+            if was_connected and code == StopCode.LOST and lasted < REJECTED_WITHIN_S:
+                # Accepted, then the server dropped us at once: servers that check the key after
+                # the publish (nginx-rtmp's on_publish, some platforms) answer a wrong key this way.
+                return StopCode.KEY_REJECTED, explain_error("connect", "end of file")
+            return code, message
+        if proc.returncode not in (None, 0):
+            return (StopCode.SENDER_DIED,
+                    f"the sender process ended unexpectedly (exit code {proc.returncode})")
+        return StopCode.LOST, "the connection was lost"
 
     def _finish_child(self, proc: subprocess.Popen[bytes], container: OutputContainer | None,
                       graceful: bool) -> None:
@@ -379,7 +392,8 @@ class NetworkOutput(Output):
                     f.close()
 
     def _read_child(self, proc: subprocess.Popen[bytes]) -> None:
-        audio_base = self.stats.audio_sent  # the child counts per connection
+        c = self.counters
+        audio_base, video_base = c.audio_sent, c.video_sent  # the child counts per connection
         acked_before = -1
         assert proc.stdout is not None  # spawned with PIPE
         for raw in proc.stdout:
@@ -391,69 +405,70 @@ class NetworkOutput(Output):
                 # queue (the kernel buffers a second or more of stream for a link that carries nothing)
                 unsent = int(rest[0]) if rest else -1
                 acked = int(nbytes) - unsent if unsent >= 0 else int(nbytes)
+                c.unsent_bytes = max(0, unsent)
                 if acked > acked_before:
                     acked_before = acked
-                    self.stats.bytes_acked = acked
+                    c.bytes_acked = acked
                     self._last_progress = now
-                    if self.state == "stalled":
-                        self._set_state("live", self.display_url)   # data goes through again
-                self.stats.audio_sent = audio_base + int(audio)
-                self.stats.packets_sent = int(packets)
-                self.stats.bytes_sent = int(nbytes)
+                    if self.state == OutputState.STALLED:
+                        self._set_state(OutputState.LIVE, self.display_url)   # data goes through again
+                c.audio_sent = audio_base + int(audio)
+                c.video_sent = video_base + int(packets) - int(audio)
+                c.packets_sent = int(packets)
+                c.bytes_sent = int(nbytes)
                 self._rate_window.append((now, int(nbytes)))
                 if len(self._rate_window) >= 2:
                     (t0, b0), (t1, b1) = self._rate_window[0], self._rate_window[-1]
                     if t1 > t0:
-                        self.stats.kbps = (b1 - b0) * 8 / 1000 / (t1 - t0)
+                        c.kbps = (b1 - b0) * 8 / 1000 / (t1 - t0)
                 if self._capture_time_of is not None:
                     t_cap = self._capture_time_of(float(vsec))
                     if t_cap is not None:
-                        self.stats.latencies.append(float(written_at) - t_cap)
-                        del self.stats.latencies[:-3000]
+                        c.latencies.append(float(written_at) - t_cap)
+                        del c.latencies[:-3000]
             elif line == "connected":
                 self._connected = True
                 self._connected_at = time.monotonic()
                 self._last_progress = time.monotonic()
                 self._rate_window.clear()
-                self._set_state("live", self.display_url)
+                self._set_state(OutputState.LIVE, self.display_url)
             elif line.startswith("error "):
                 _, stage, *msg = line.split(" ", 2)
-                self._error_stage = stage
-                self._child_error = explain_error(stage, " ".join(msg))
-                self._rejected = is_rejection(stage, " ".join(msg))
-                self._refused = stage == "connect" and "refused" in line.lower()
+                self._child_error = classify_error(stage, " ".join(msg))
             elif line == "connecting":
                 self._last_progress = time.monotonic()
 
-    def _kill(self, reason: str) -> None:
+    def _kill(self, code: StopCode, reason: str) -> None:
         proc = self._proc
         if proc is not None and proc.poll() is None:
-            self._kill_reason = reason
+            self._kill_reason = (code, reason)
             if not self._stop.is_set():
                 log.warning("%s: %s; restarting the sender", self.name, reason)
             proc.kill()
         with self._lock:
             self._lock.notify_all()
 
-    def _watch(self) -> None:
-        while self._thread is not None and not self._stop.wait(0.25):
+    def _watch(self, thread: threading.Thread) -> None:
+        while self._thread is thread and not self._stop.wait(0.25):
             proc = self._proc
             if proc is None or proc.poll() is not None:
                 continue
             now = time.monotonic()
             silent = now - self._last_progress   # since the server last acknowledged a byte
             pending = self._writing_since is not None or bool(self._queue)
-            if self._connected and pending and self.state == "live" and silent > STALLED_AFTER_S:
+            if (self._connected and pending and self.state == OutputState.LIVE
+                    and silent > STALLED_AFTER_S):
                 # nothing has gone through for a while: not "live" for the host, whatever TCP says
-                self._set_state("stalled", f"no data has gone through for {silent:.0f} s")
+                self._set_state(OutputState.STALLED, f"no data has gone through for {silent:.0f} s")
             if not self._connected and now - self._proc_started > self.connect_timeout:
-                self._kill(f"the server did not accept the stream within {self.connect_timeout:.0f} s")
+                self._kill(StopCode.TIMEOUT,
+                           f"the server did not accept the stream within {self.connect_timeout:.0f} s")
             elif (self._connected and self._writing_since is not None
                   and now - max(self._last_progress, self._writing_since) > self.stall_timeout):
-                self._kill(f"the server accepted no data for {self.stall_timeout:.0f} s")
+                self._kill(StopCode.STALLED, f"the server accepted no data for {self.stall_timeout:.0f} s")
 
     def latency_percentiles(self) -> tuple[float, float] | None:
-        lat = sorted(self.stats.latencies)
+        lat = sorted(self.counters.latencies)
         if not lat:
             return None
         return lat[len(lat) // 2], lat[min(len(lat) - 1, int(len(lat) * 0.95))]
@@ -482,6 +497,23 @@ def unresolvable(url: str) -> str:
     except OSError:
         return ""
     return ""
+
+
+def classify_error(stage: str, message: str) -> tuple[StopCode, str]:
+    """The stop code and the host's sentence for an error line of the sender child."""
+    m = message.lower()
+    sentence = explain_error(stage, message)
+    if "refused" in m:
+        return StopCode.REFUSED, sentence
+    if "name or service" in m or "resolve" in m or "getaddrinfo" in m:
+        return StopCode.UNRESOLVED, sentence
+    if is_rejection(stage, message):
+        return StopCode.KEY_REJECTED, sentence
+    if "timed out" in m or "timeout" in m:
+        return StopCode.TIMEOUT, sentence
+    if stage in ("send", "close"):
+        return StopCode.LOST, sentence
+    return StopCode.ERROR, sentence
 
 
 def is_rejection(stage: str, message: str) -> bool:

@@ -23,7 +23,7 @@ from av.video.stream import VideoStream
 
 from studio.core.files import claim_new_file
 from studio.core.log import get_logger
-from studio.media.outputs.base import Output, OutputStats
+from studio.media.outputs.base import Output, OutputCounters, OutputState
 from studio.media.packets import VIDEO, EncodedPacket
 
 log = get_logger("media.recording")
@@ -36,8 +36,8 @@ class RecordingOutput(Output):
                  on_state: Callable[[str, str, str], None] | None = None) -> None:
         self.name = "recording"
         self.path = Path(path)
-        self.stats = OutputStats()
-        self.state = "idle"
+        self.stats = OutputCounters()
+        self.state = OutputState.IDLE
         self.message = ""
         self._templates = (video_template, audio_template)
         self._queue: deque[EncodedPacket] = deque()
@@ -47,10 +47,10 @@ class RecordingOutput(Output):
         self._started_at_key = False
         self._on_state = on_state
 
-    def _set_state(self, state: str, message: str = "") -> None:
+    def _set_state(self, state: OutputState, message: str = "") -> None:
         self.state, self.message = state, message
         if self._on_state:
-            self._on_state(self.name, state, message)
+            self._on_state(self.name, state.value, message)
 
     def start(self) -> None:
         try:
@@ -67,17 +67,18 @@ class RecordingOutput(Output):
                         self.path.unlink()  # the empty file claimed above, nothing of anyone's
                 raise
         except (OSError, av.error.FFmpegError) as e:
-            self._set_state("error", f"cannot record to {self.path}: {getattr(e, 'strerror', None) or e}")
+            why = getattr(e, "strerror", None) or e
+            self._set_state(OutputState.ERROR, f"cannot record to {self.path}: {why}")
             return
         vt, at = self._templates
         self._vs = self._container.add_stream_from_template(vt)
         self._as = self._container.add_stream_from_template(at)
         self._thread = threading.Thread(target=self._run, name="studio: recording", daemon=True)
         self._thread.start()
-        self._set_state("recording", str(self.path))
+        self._set_state(OutputState.RECORDING, str(self.path))
 
     def push(self, packet: EncodedPacket) -> None:
-        if self._thread is None or self.state != "recording":
+        if self._thread is None or self.state != OutputState.RECORDING:
             return
         if not self._started_at_key:
             if packet.kind != VIDEO or not packet.keyframe:
@@ -117,8 +118,9 @@ class RecordingOutput(Output):
                 except (OSError, av.error.FFmpegError) as e:
                     failed = True
                     reason = getattr(e, "strerror", None) or str(e)
-                    self._set_state("error", f"recording stopped: cannot write {self.path} ({reason}); "
-                                             "free some disk space — the stream goes on")
+                    self._set_state(OutputState.ERROR,
+                                    f"recording stopped: cannot write {self.path} ({reason}); "
+                                    "free some disk space — the stream goes on")
                     log.error("recording failed: %s", e)
             if stop:
                 break
@@ -127,4 +129,4 @@ class RecordingOutput(Output):
         except (OSError, av.error.FFmpegError) as e:
             log.warning("recording trailer not written: %s", e)
         if not failed:
-            self._set_state("stopped", str(self.path))
+            self._set_state(OutputState.STOPPED, str(self.path))

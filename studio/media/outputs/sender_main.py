@@ -11,7 +11,7 @@ Protocol. stdin: one JSON line {"url", "format"}, then a NUT stream of already-e
 monotonic clock is system-wide, so the parent can measure capture-to-socket latency. UNSENT is the
 bytes still in the socket's send queue, not yet acknowledged by the server (-1 where the system cannot
 say): BYTES − UNSENT grows only while the link really carries the stream.)
-Timestamps are rebased so every connection starts at zero, as OBS does.
+Timestamps are rebased so every connection starts at zero (AUDIO_LEAD_S before its first packet).
 """
 
 from __future__ import annotations
@@ -108,10 +108,12 @@ def main() -> int:
 
     import av
 
+    from studio.media.packets import AUDIO_LEAD_S
+
     try:
         stdin = cast(io.BufferedReader, sys.stdin.buffer)  # typed BinaryIO; it is a BufferedReader
         inp = av.open(_Read1(stdin), "r", format="nut",
-                      options={"probesize": "32768", "analyzeduration": "0", "fflags": "nobuffer"})
+                      options={"probesize": "32768", "analyzeduration": "0"})
     except Exception as e:  # the parent died or sent garbage
         _say(f"error input {describe(e)}")
         return 2
@@ -143,7 +145,9 @@ def main() -> int:
             tb = pkt.time_base
             seconds = float(ts * tb)
             if offset is None:
-                offset = seconds
+                # zero is AUDIO_LEAD_S before the first packet: audio stamped a little earlier
+                # (AAC priming, the audio encoder's delay) arrives after it
+                offset = seconds - AUDIO_LEAD_S
             shift = round(offset / float(tb))
             if ts - shift < 0:
                 continue

@@ -47,6 +47,7 @@ class TlsTunnel:
         # socket: otherwise megabytes of stream hide in them and congestion is never seen.
         self.buffer_bytes = buffer_bytes
         self.error: str | None = None
+        self.tls_failed = False   # the handshake or the certificate failed (not the TCP connection)
         self._listener = socket.socket()
         self._listener.bind(("127.0.0.1", 0))
         self._listener.listen(2)
@@ -82,12 +83,14 @@ class TlsTunnel:
             self._socks.append(remote)
             remote.settimeout(None)
         except ssl.SSLCertVerificationError as e:
+            self.tls_failed = True
             self.error = (f"the TLS certificate of {self.host} is not valid ({e.verify_message}): "
                           "refusing to send the stream")
             log.warning("%s", self.error)
             local.close()
             return
         except (OSError, ssl.SSLError) as e:
+            self.tls_failed = isinstance(e, ssl.SSLError)
             why = getattr(e, "strerror", None) or e
             self.error = f"cannot reach {self.host}:{self.port} over TLS ({why})"
             log.warning("%s", self.error)

@@ -208,6 +208,46 @@
         <translation>推流码</translation>
     </message>
     <message>
+        <source>%1 fps</source>
+        <translation>%1 帧/秒</translation>
+    </message>
+    <message>
+        <source>CPU %1%</source>
+        <translation>CPU %1%</translation>
+    </message>
+    <message>
+        <source>Dropped %1</source>
+        <translation>丢帧 %1</translation>
+    </message>
+    <message>
+        <source>%1 kbps</source>
+        <translation>%1 kbps</translation>
+    </message>
+    <message>
+        <source>dropped %1</source>
+        <translation>丢帧 %1</translation>
+    </message>
+    <message>
+        <source>congested (%1 s queued)</source>
+        <translation>网络拥塞（排队 %1 秒）</translation>
+    </message>
+    <message>
+        <source>%1 reconnects</source>
+        <translation>重连 %1 次</translation>
+    </message>
+    <message>
+        <source>retry in %1 s</source>
+        <translation>%1 秒后重试</translation>
+    </message>
+    <message>
+        <source>bitrate lowered to %1 kbps</source>
+        <translation>码率已降至 %1 kbps</translation>
+    </message>
+    <message>
+        <source>REC %1 MB</source>
+        <translation>录制 %1 MB</translation>
+    </message>
+    <message>
         <source>Go live</source>
         <translation>开始直播</translation>
     </message>
@@ -252,52 +292,20 @@
         <translation>正在停止…</translation>
     </message>
     <message>
+        <source>%1: the link is slow — bitrate lowered to %2 kbps</source>
+        <translation>%1：网络较慢——码率已降至 %2 kbps</translation>
+    </message>
+    <message>
+        <source>%1: the link recovered — bitrate back up to %2 kbps</source>
+        <translation>%1：网络已恢复——码率回升至 %2 kbps</translation>
+    </message>
+    <message>
+        <source>Reconnect now</source>
+        <translation>立即重连</translation>
+    </message>
+    <message>
         <source>the sales so far</source>
         <translation>目前的销售</translation>
-    </message>
-    <message>
-        <source>Products</source>
-        <translation>商品</translation>
-    </message>
-    <message>
-        <source>Chat</source>
-        <translation>弹幕</translation>
-    </message>
-    <message>
-        <source>Sales</source>
-        <translation>销售</translation>
-    </message>
-    <message>
-        <source>Audio</source>
-        <translation>音频</translation>
-    </message>
-    <message>
-        <source>Layers</source>
-        <translation>图层</translation>
-    </message>
-    <message>
-        <source>Messages</source>
-        <translation>消息</translation>
-    </message>
-    <message>
-        <source>Could not go live</source>
-        <translation>无法开播</translation>
-    </message>
-    <message>
-        <source>Canvas and device changes apply after you stop the show.</source>
-        <translation>画布和设备的更改将在直播结束后生效。</translation>
-    </message>
-    <message>
-        <source>the pinned product</source>
-        <translation>讲解中的商品</translation>
-    </message>
-    <message>
-        <source>the countdown</source>
-        <translation>倒计时</translation>
-    </message>
-    <message>
-        <source>the coupon</source>
-        <translation>优惠券</translation>
     </message>
     <message>
         <source>live</source>
@@ -328,16 +336,64 @@
         <translation>出错</translation>
     </message>
     <message>
-        <source>%1 fps</source>
-        <translation>%1 帧/秒</translation>
+        <source>off</source>
+        <translation>已关闭</translation>
     </message>
     <message>
-        <source>CPU %1%</source>
-        <translation>CPU %1%</translation>
+        <source>idle</source>
+        <translation>空闲</translation>
     </message>
     <message>
-        <source>Dropped %1</source>
-        <translation>丢帧 %1</translation>
+        <source>Products</source>
+        <translation>商品</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>弹幕</translation>
+    </message>
+    <message>
+        <source>Sales</source>
+        <translation>销售</translation>
+    </message>
+    <message>
+        <source>Audio</source>
+        <translation>音频</translation>
+    </message>
+    <message>
+        <source>Layers</source>
+        <translation>图层</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Could not go live</source>
+        <translation>无法开播</translation>
+    </message>
+    <message>
+        <source>Start this destination</source>
+        <translation>开启此推流目标</translation>
+    </message>
+    <message>
+        <source>Stop this destination (the show goes on)</source>
+        <translation>停止此推流目标（直播继续）</translation>
+    </message>
+    <message>
+        <source>Canvas and device changes apply after you stop the show.</source>
+        <translation>画布和设备的更改将在直播结束后生效。</translation>
+    </message>
+    <message>
+        <source>the pinned product</source>
+        <translation>讲解中的商品</translation>
+    </message>
+    <message>
+        <source>the countdown</source>
+        <translation>倒计时</translation>
+    </message>
+    <message>
+        <source>the coupon</source>
+        <translation>优惠券</translation>
     </message>
     <message>
         <source>Stop</source>
@@ -368,28 +424,12 @@
         <translation>%1 个图层已按比例缩放</translation>
     </message>
     <message>
-        <source>dropped %1</source>
-        <translation>丢帧 %1</translation>
-    </message>
-    <message>
-        <source>congested (%1 s queued)</source>
-        <translation>网络拥塞（排队 %1 秒）</translation>
-    </message>
-    <message>
-        <source>%1 reconnects</source>
-        <translation>重连 %1 次</translation>
-    </message>
-    <message>
         <source>On air %1</source>
         <translation>已直播 %1</translation>
     </message>
     <message>
         <source>Canvas is now %1: kept %2.</source>
         <translation>画布已改为 %1：保留了%2。</translation>
-    </message>
-    <message>
-        <source>REC %1 MB</source>
-        <translation>录制 %1 MB</translation>
     </message>
     <message>
         <source>Could not save the profile: %1</source>
@@ -724,12 +764,24 @@
         <translation>粘贴推流码（保存在系统钥匙串中）</translation>
     </message>
     <message>
+        <source>H.264 (every platform)</source>
+        <translation>H.264（所有平台）</translation>
+    </message>
+    <message>
+        <source>HEVC / H.265 (YouTube; its own encode, about 3× the CPU)</source>
+        <translation>HEVC / H.265（YouTube；单独编码，约 3 倍 CPU）</translation>
+    </message>
+    <message>
         <source>Save key</source>
         <translation>保存推流码</translation>
     </message>
     <message>
         <source>Server</source>
         <translation>服务器</translation>
+    </message>
+    <message>
+        <source>Video codec</source>
+        <translation>视频编码</translation>
     </message>
     <message>
         <source>URL</source>
@@ -746,6 +798,18 @@
     <message>
         <source>Looking for hardware encoders…</source>
         <translation>正在查找硬件编码器…</translation>
+    </message>
+    <message>
+        <source>Adapt to a slow link (recommended)</source>
+        <translation>按网速自动调整（推荐）</translation>
+    </message>
+    <message>
+        <source>Constant: drop frames on a slow link</source>
+        <translation>固定码率：网速慢时丢帧</translation>
+    </message>
+    <message>
+        <source>Adapt: on a slow uplink the bitrate follows what the link carries and climbs back when it recovers, so viewers see a softer picture instead of a frozen one.</source>
+        <translation>自动调整：上行网速慢时，码率随网络实际承载能力下降，网络恢复后再逐步回升，观众看到的是稍模糊的画面，而不是卡住的画面。</translation>
     </message>
     <message>
         <source>Camera</source>
@@ -770,6 +834,10 @@
     <message>
         <source>Video bitrate</source>
         <translation>视频码率</translation>
+    </message>
+    <message>
+        <source>On a slow link</source>
+        <translation>网速慢时</translation>
     </message>
     <message>
         <source>Record every show (Matroska, crash-safe)</source>
@@ -888,6 +956,10 @@
         <translation>仅录制</translation>
     </message>
     <message>
+        <source>no connection was made</source>
+        <translation>未能建立连接</translation>
+    </message>
+    <message>
         <source>On air</source>
         <translation>在播时长</translation>
     </message>
@@ -916,6 +988,10 @@
         <translation>✓ %1：已就绪</translation>
     </message>
     <message>
+        <source>%1: never went live: %2</source>
+        <translation>%1：始终未能开播：%2</translation>
+    </message>
+    <message>
         <source>demo</source>
         <translation>演示</translation>
     </message>
@@ -932,8 +1008,8 @@
         <translation>订单 %1 · 成交额 %2 · 观众峰值 %3 · 弹幕 %4</translation>
     </message>
     <message>
-        <source>%1: up %2, %3 reconnect(s), %4 dropped frame(s), last state %5</source>
-        <translation>%1：在播 %2，重连 %3 次，丢帧 %4，最后状态 %5</translation>
+        <source>%1: live from %2 for %3, %4 reconnect(s), %5 kbps, %6 frame(s) dropped</source>
+        <translation>%1：%2 开播，持续 %3，重连 %4 次，%5 kbps，丢帧 %6</translation>
     </message>
     <message>
         <source>this is the smallest size offered</source>

@@ -101,7 +101,7 @@ def test_stats_report_cpu(controller):
     c.stats()
     time.sleep(0.4)
     s = c.stats()
-    assert 0 <= s["cpu"] <= 100 and s["fps"] >= 0
+    assert 0 <= s.cpu <= 100 and s.fps >= 0
 
 
 def test_an_image_layer_keeps_its_aspect_and_fits_the_canvas(controller, tmp_path):

@@ -102,3 +102,28 @@ def test_without_a_fallback_the_failure_is_reported():
     enc.fallback = None
     _run(enc, 10)
     assert enc.failure is not None and "the encoder failed" in enc.failure
+
+
+def test_a_failing_encoder_is_an_event_the_window_and_the_log_get():
+    seen = []
+    enc = FailsAfter(5)
+    enc.on_event = lambda kind, message: seen.append((kind, message))
+    _run(enc, 10)
+    assert seen == [("fallback", seen[0][1])] and "the show goes on with libx264" in seen[0][1]
+    fatal = FailsAfter(5)
+    fatal.fallback = None
+    fatal.on_event = lambda kind, message: seen.append((kind, message))
+    _run(fatal, 10)
+    assert seen[-1][0] == "failed" and "stop the show and go live again" in seen[-1][1]
+
+
+def test_the_show_publishes_an_encoder_problem_on_its_bus():
+    from studio.core.events import EncoderProblem, EventBus
+    from studio.media.show import Show, ShowConfig
+
+    bus = EventBus()
+    got = []
+    bus.subscribe(EncoderProblem, got.append)
+    show = Show(ShowConfig(size=(S.width, S.height)), [], [], bus=bus)
+    show._on_encoder_event("fallback", "the video encoder h264_nvenc failed (x): the show goes on with x")
+    assert got[0].fatal is False and show.stats().encoder_problem.startswith("the video encoder")
