@@ -63,7 +63,7 @@ def test_a_five_second_stall_recovers_without_a_gap(tmp_path):
 def test_at_half_the_bitrate_the_bitrate_follows_the_link_instead_of_dropping_frames(tmp_path):
     r = run_scenario("throttle_30", tmp_path)
     assert r.frames_dropped <= 30, f"dynamic bitrate still dropped {r.frames_dropped} frames: {r.notes}"
-    assert r.follow_s is not None and r.follow_s <= 5.0, (r.follow_s, r.notes)
+    assert r.follow_s is not None and r.follow_s <= 6.0, (r.follow_s, r.notes)  # README: measured ~3 s
     assert r.recover_s is not None and r.recover_s <= 30.0, r.recover_s
     assert r.bitrate_min_kbps is not None and r.bitrate_min_kbps < 1000
     assert r.audio_dropped == 0

@@ -56,6 +56,8 @@ class BitrateController:
         self.allowed = configured_kbps
         self._samples: deque[tuple[float, int]] = deque()
         self._last_change = -1e9
+        self._last_lower = -1e9
+        self._before_raise: int | None = None   # the calm bitrate before the last step up
         self._calm_since: float | None = None
         self._proven = configured_kbps                   # the highest rate the link has carried calmly
 
@@ -64,10 +66,15 @@ class BitrateController:
         self._samples.clear()
         self._calm_since = None
 
-    def throughput_kbps(self) -> float | None:
+    def throughput_kbps(self, span_s: float | None = None) -> float | None:
+        """Acknowledged kbps over the window (or its last `span_s` seconds); None before 1 s of samples."""
         if len(self._samples) < 2:
             return None
-        (t0, b0), (t1, b1) = self._samples[0], self._samples[-1]
+        t1, b1 = self._samples[-1]
+        start = self._samples[0]
+        if span_s is not None:
+            start = next((s for s in self._samples if t1 - s[0] <= span_s), start)
+        t0, b0 = start
         if t1 - t0 < 1.0:
             return None
         return max(0.0, (b1 - b0) * 8 / 1000 / (t1 - t0))
@@ -88,18 +95,30 @@ class BitrateController:
             self._calm_since = None
             if now - self._last_change < p.lower_every_s or self.at_floor:
                 return None   # the last change is still taking effect, or cannot go lower
-            through = self.throughput_kbps()
+            # the lower of the long window (steady) and the short one (the link just got slower); the
+            # short one swings with the sender's uneven reports, so a lowering soon after another cuts
+            # less deep (below) and a noisy sample cannot take it to the floor
+            estimates = (self.throughput_kbps(), self.throughput_kbps(p.window_s / 2))
+            through = min((t for t in estimates if t is not None), default=None)
             if through is None or through >= (self.allowed + self.audio_kbps) * 0.97:
                 return None   # the link carries what we send now: the backlog is draining
             video = through - self.audio_kbps
             target = video * p.headroom
             if target >= self.allowed:
                 target = self.allowed * 0.9   # the backlog still grows: the measure lags, go lower anyway
-            target = max(target, self.allowed * p.max_cut)   # one noisy measure cannot crash it to the floor
+            if self._before_raise is not None and now - self._last_change < 2 * p.raise_every_s:
+                # the step up was one too many: back to where the link was calm
+                new = max(self.floor, min(self._before_raise, self.allowed - 1))
+                self.allowed, self._last_change, self._last_lower = new, now, now
+                self._proven, self._before_raise = new, None
+                return f"congested: the link carries about {through:.0f} kbps"
+            cut = p.max_cut if now - self._last_lower >= 5.0 else (1 + p.max_cut) / 2
+            target = max(target, self.allowed * cut)   # one noisy measure cannot crash it to the floor
             new = max(self.floor, min(self.configured, round(target)))
             if new >= self.allowed:
                 return None
-            self.allowed, self._last_change = new, now
+            self.allowed, self._last_change, self._last_lower = new, now, now
+            self._before_raise = None
             self._proven = min(self._proven, max(self.floor, round(video)))
             return f"congested: the link carries about {through:.0f} kbps"
         if backlog_s <= p.calm_s:
@@ -110,6 +129,7 @@ class BitrateController:
             if (self.allowed < self.configured and now - self._calm_since >= wait
                     and now - self._last_change >= wait):
                 self._proven = max(self._proven, self.allowed)   # calm at this rate: the link carries it
+                self._before_raise = self.allowed
                 self.allowed = min(self.configured, self.allowed + max(1, round(self.configured * p.step)))
                 self._last_change = now
                 return "recovered"
