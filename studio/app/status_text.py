@@ -8,6 +8,7 @@ shows its key.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -72,7 +73,7 @@ def status_parts(s: ShowStats, words: Words | None = None, cpu: bool = True) -> 
         if o.reconnects:
             text += " · " + _fill(w.reconnects, o.reconnects)
         if o.waiting_s > 0:
-            text += " · " + _fill(w.retry_in, f"{o.waiting_s:.0f}")
+            text += " · " + _fill(w.retry_in, max(1, math.ceil(o.waiting_s)))
         parts.append((text, tone))
     rec = s.recording
     if rec is not None:
