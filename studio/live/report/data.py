@@ -197,6 +197,14 @@ def _streams(rows: list[Row], windows: list[tuple[float, float]]
             outputs[name]["seconds_up"] += we - since[name]
         if down_from is not None and we > down_from:
             gaps.append((down_from, we))
+    for at, name, data in ((r[4], r[3], r[5]) for r in rows if r[2] == "bitrate"):
+        if any(ws <= at <= we for ws, we in windows) and name in outputs:
+            o = outputs[name]
+            rates = [v for v in (data.get("kbps"), data.get("previous_kbps")) if isinstance(v, int)]
+            if rates:
+                o["bitrate_min_kbps"] = min([*rates, o.get("bitrate_min_kbps", rates[0])])
+                o["bitrate_max_kbps"] = max([*rates, o.get("bitrate_max_kbps", rates[0])])
+                o["bitrate_changes"] = o.get("bitrate_changes", 0) + 1
     for o in outputs.values():
         o["seconds_up"] = round(o["seconds_up"], 3)
     return gaps, reconnects, outputs

@@ -103,7 +103,7 @@ def render_html(rep: ReportData, lang: str = "en") -> str:
            if rep.off_air_seconds >= 1 else "")
     dests = "".join(
         f"<li>{html.escape(say(w, name))}: {e('up')} {_dur(o['seconds_up'])} · {o['reconnects']} "
-        f"{e('reconnect(s)')}</li>" for name, o in sorted(rep.outputs.items()))
+        f"{e('reconnect(s)')}{_bitrate(w, o)}</li>" for name, o in sorted(rep.outputs.items()))
     dests_html = f"<h3>{e('Destinations')}</h3><ul>{dests}</ul>" if dests else ""
     return f"""<!doctype html>
 <html lang="{'zh-CN' if lang == 'zh_CN' else 'en'}"><head><meta charset="utf-8">
@@ -147,6 +147,15 @@ NOTE = ("Only the time on air counts: orders placed before Go live or between sh
         "Orders are counted once per order id. A product's orders while pinned are its own orders placed "
         "while it was pinned; \u201call orders while pinned\u201d counts every order placed meanwhile, "
         "whatever it bought. GMV is summed per currency, exactly.")
+
+
+def _bitrate(w: dict[str, str], o: dict[str, Any]) -> str:
+    """" · bitrate 470–1500 kbps (6 changes)" for a destination dynamic bitrate lowered, else ""."""
+    if not o.get("bitrate_changes"):
+        return ""
+    rate = f"{int(o['bitrate_min_kbps'])}–{int(o['bitrate_max_kbps'])} kbps"
+    return (f" · {html.escape(say(w, 'bitrate'))} {rate} ({int(o['bitrate_changes'])} "
+            f"{html.escape(say(w, 'bitrate change(s) on a slow link'))})")
 
 
 def write_html(rep: ReportData, out: str | Path, lang: str = "en") -> Path:

@@ -52,6 +52,8 @@ ZH_CN = {
     "Destinations": "推流目标",
     "up": "在播",
     "reconnect(s)": "次重连",
+    "bitrate": "码率",
+    "bitrate change(s) on a slow link": "次因网速慢调整码率",
     "recording": "录像",
     "Refused": "已拒收",
     "other event(s)": "条其他事件",

@@ -220,3 +220,25 @@ def test_the_timeline_stays_inside_its_frame_and_speaks_chinese(tmp_path, monkey
     page = render_html(rep, "zh_CN")
     assert "直播报告" in page and "讲解期间本品订单" in page and 'lang="zh-CN"' in page
     assert "Show report" not in page
+
+
+def test_the_report_says_how_far_dynamic_bitrate_lowered_a_destination(tmp_path, monkeypatch):
+    from studio.core.events import BitrateChanged
+    from studio.live.report.html import render_html
+
+    clock = Clock(1_700_000_000.0)
+    monkeypatch.setattr(time, "time", clock)
+    bus = EventBus()
+    s = LiveSession(tmp_path / "s.sqlite", bus)
+    clock.t += 1
+    bus.publish(StreamStateChanged("youtube", "live", "", at=clock.t))
+    for kbps, previous in ((2100, 3500), (1400, 2100), (1750, 1400)):
+        clock.t += 5
+        bus.publish(BitrateChanged(kbps, previous, "youtube", "congested", at=clock.t))
+    clock.t += 5
+    s.close()
+    rep = build_report(tmp_path / "s.sqlite")
+    o = rep.outputs["youtube"]
+    assert (o["bitrate_min_kbps"], o["bitrate_max_kbps"], o["bitrate_changes"]) == (1400, 3500, 3)
+    assert "bitrate 1400–3500 kbps (3 bitrate change(s) on a slow link)" in render_html(rep, "en")
+    assert "码率 1400–3500 kbps" in render_html(rep, "zh_CN")
