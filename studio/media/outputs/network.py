@@ -244,7 +244,6 @@ class NetworkOutput(Output):
     def _run(self) -> None:
         self._set_state(OutputState.CONNECTING, self.display_url)
         self.supervisor.run()
-        self.counters.reconnects = self.supervisor.reconnects
 
     def _attempt(self) -> Outcome:
         outcome = self._one_connection()

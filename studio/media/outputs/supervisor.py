@@ -36,7 +36,6 @@ class Supervisor:
         self._probe = probe
         self._now = threading.Event()
         self.reconnects = 0
-        self.last: Outcome | None = None
         self.wait_until: float | None = None   # monotonic end of the current backoff, None when not waiting
 
     def reconnect_now(self) -> bool:
@@ -55,7 +54,6 @@ class Supervisor:
         attempt = 0
         while not self._stop.is_set():
             outcome = self._attempt()
-            self.last = outcome
             if self._stop.is_set() or outcome.code == StopCode.STOPPED:
                 return
             if should_give_up(attempt, self.policy):
